@@ -1,0 +1,364 @@
+/**
+ * The account loop of EVALUATOR-CONTRACT, with every metric of every period accumulated
+ * in the same pass. Pure and allocation-free per bar (full output aside).
+ *
+ * The whole state is two Float64Arrays (scalars `st`, per-period `per`), so a caller can
+ * checkpoint between any two bars (`snapshot` / `restore`) and resume to bit-identical
+ * results: the fast evaluator and the resumable backtest run this same function.
+ *
+ * Periods are trailing windows [s_p, last]. Additive figures (sums of returns, swaps,
+ * fees, round trips) are kept once for the run and snapshotted when a period starts, so a
+ * period's figure is (total - snapshot). Peaks and drawdowns are kept per period.
+ */
+import type { CostTable } from "../costs/cost-table";
+import { MS_PER_YEAR } from "../data/bars";
+import { PROFIT_FACTOR_CAP, type Fill, type Metrics, type RoundTrip } from "./metrics";
+import { objectives } from "./objectives";
+
+// Scalar state, st[...]
+const NEXT = 0; // next bar to process
+const CASH = 1;
+const UNITS = 2;
+const POS = 3; // executed target exposure
+const PREV_E = 4; // equity at the last close (trade_size before bar 0)
+const RUINED = 5;
+const ABORTED = 6;
+const OVER_MAX = 7; // swaps above the largest bucket
+const IN_TRADE = 8;
+const ENTRY_EQ = 9;
+const ENTRY_BAR = 10;
+const ACTIVE = 11; // periods started so far (a prefix of the sorted periods)
+const SUMS = 12; // additive accumulators follow
+const S_RET = 0; // sum of per-bar returns
+const S_RET2 = 1; // sum of squared returns
+const S_NEG2 = 2; // sum of squared negative returns
+const S_EXPO = 3; // bars with exposure > 0
+const S_SWAPS = 4;
+const S_FEES = 5;
+const S_TRADES = 6; // completed round trips
+const S_WINS = 7;
+const S_GROSS_WIN = 8;
+const S_GROSS_LOSS = 9;
+const N_SUMS = 10;
+const N_ST = SUMS + N_SUMS;
+// Per period, per[p * PER + ...], p in start order
+const P_BASE = 0;
+const P_PEAK = 1;
+const P_MAXDD = 2;
+const P_SNAP = 3;
+const PER = P_SNAP + N_SUMS;
+
+export interface AccountConfig {
+  readonly t: Float64Array;
+  readonly open: Float64Array;
+  readonly close: Float64Array;
+  /** Target exposure decided at each bar's close. */
+  readonly w: Float64Array;
+  readonly costs: CostTable;
+  readonly tradeSize: number;
+  readonly barMs: number;
+  /** First bar of each period; any order. */
+  readonly periodStarts: readonly number[];
+  /** Stop once the whole-run drawdown exceeds this (early-abort hook for pruning). */
+  readonly abortDrawdown?: number;
+  /** Record equity, fills and round trips (for plots; allocates per swap). */
+  readonly full?: boolean;
+}
+
+/** Everything needed to continue: plain JSON (numbers survive a JSON round trip exactly). */
+export interface AccountState {
+  st: number[];
+  per: number[];
+}
+
+interface Recorder {
+  equity: Float64Array;
+  fills: Fill[];
+  roundTrips: RoundTrip[];
+}
+
+/** One account run: config + state + the kernel. */
+export class Account {
+  readonly n: number;
+  private readonly st = new Float64Array(N_ST);
+  private readonly per: Float64Array;
+  /** Period starts sorted ascending, and the config index of each. */
+  private readonly starts: Int32Array;
+  private readonly order: Int32Array;
+  private readonly rec: Recorder | null;
+
+  constructor(private readonly cfg: AccountConfig) {
+    this.n = cfg.t.length;
+    const P = cfg.periodStarts.length;
+    const idx = Array.from({ length: P }, (_, i) => i).sort((a, b) => cfg.periodStarts[a] - cfg.periodStarts[b] || a - b);
+    this.order = Int32Array.from(idx);
+    this.starts = Int32Array.from(idx, (i) => cfg.periodStarts[i]);
+    this.per = new Float64Array(P * PER);
+    this.st[CASH] = cfg.tradeSize;
+    this.st[PREV_E] = cfg.tradeSize;
+    this.st[ENTRY_BAR] = -1;
+    this.rec = cfg.full ? { equity: new Float64Array(this.n), fills: [], roundTrips: [] } : null;
+  }
+
+  get next(): number {
+    return this.st[NEXT];
+  }
+  get ruined(): boolean {
+    return this.st[RUINED] !== 0;
+  }
+  get aborted(): boolean {
+    return this.st[ABORTED] !== 0;
+  }
+  get overMaxBucket(): number {
+    return this.st[OVER_MAX];
+  }
+  get done(): boolean {
+    return this.aborted || this.next >= this.n;
+  }
+  /** Equity at the close of the last processed bar. */
+  get lastEquity(): number {
+    return this.st[PREV_E];
+  }
+  get equity(): Float64Array | null {
+    return this.rec ? this.rec.equity : null;
+  }
+  get fills(): Fill[] | null {
+    return this.rec ? this.rec.fills : null;
+  }
+  get roundTrips(): RoundTrip[] | null {
+    return this.rec ? this.rec.roundTrips : null;
+  }
+
+  /** Process bars [next, to). Returns false when the run was aborted. */
+  run(to: number = this.n): boolean {
+    const c = this.cfg;
+    runBars(c.t, c.open, c.close, c.w, c.costs.sizes, c.costs.impacts, c.costs.gas, this.starts, c.abortDrawdown ?? Infinity, this.st, this.per, Math.min(to, this.n) | 0, this.rec);
+    return this.st[ABORTED] === 0;
+  }
+
+  /** Process the next bar only (the bar-by-bar engine's unit of work). */
+  step(): boolean {
+    return this.run(this.next + 1);
+  }
+
+  snapshot(): AccountState {
+    return { st: Array.from(this.st), per: Array.from(this.per) };
+  }
+
+  /** Continue from a snapshot taken by an Account with the same config. */
+  restore(s: AccountState): void {
+    if (s.st.length !== N_ST || s.per.length !== this.per.length) throw new Error("account state does not match this configuration");
+    this.st.set(s.st);
+    this.per.set(s.per);
+  }
+
+  /**
+   * Metrics of every period (in config order) over bars [0, next). A period that has not
+   * started yet (a run stopped early) reports an empty window.
+   */
+  metrics(): Metrics[] {
+    const { st, per, starts } = this;
+    const { t, tradeSize, barMs } = this.cfg;
+    const P = starts.length;
+    const out = new Array<Metrics>(P);
+    const next = st[NEXT];
+    const last = Math.max(0, next - 1);
+    const eLast = st[PREV_E];
+    const bpy = barMs > 0 ? MS_PER_YEAR / barMs : 0;
+    for (let p = 0; p < P; p++) {
+      const started = p < st[ACTIVE];
+      const s = started ? starts[p] : next;
+      const nBars = started ? next - s : 0;
+      const base = started ? per[p * PER + P_BASE] : eLast;
+      const d = (k: number) => (started ? st[SUMS + k] - per[p * PER + P_SNAP + k] : 0);
+      const sumR = d(S_RET);
+      const mean = nBars > 0 ? sumR / nBars : 0;
+      const variance = nBars > 1 ? Math.max(0, (d(S_RET2) - sumR * mean) / (nBars - 1)) : 0;
+      const sd = Math.sqrt(variance);
+      const downside = nBars > 0 ? Math.sqrt(d(S_NEG2) / nBars) : 0;
+      const growth = base > 0 ? eLast / base : 0;
+      const spanMs = nBars > 0 ? t[last] - t[s] + barMs : 0;
+      const trades = d(S_TRADES);
+      const grossWin = d(S_GROSS_WIN);
+      const grossLoss = d(S_GROSS_LOSS);
+      const m = {
+        // The whole run's final balance is E[last] itself; a trailing period's is the
+        // balance had it started with trade_size.
+        final_balance: started && s === 0 ? eLast : tradeSize * growth,
+        total_return: growth - 1,
+        cagr: spanMs > 0 && growth > 0 ? Math.pow(growth, MS_PER_YEAR / spanMs) - 1 : spanMs > 0 ? -1 : 0,
+        max_drawdown: started ? per[p * PER + P_MAXDD] : 0,
+        sharpe: sd > 0 ? (mean / sd) * Math.sqrt(bpy) : 0,
+        sortino: downside > 0 ? (mean / downside) * Math.sqrt(bpy) : 0,
+        volatility: sd * Math.sqrt(bpy),
+        fees: d(S_FEES),
+        swaps: d(S_SWAPS),
+        trades,
+        win_rate: trades > 0 ? d(S_WINS) / trades : 0,
+        profit_factor: grossLoss > 0 ? Math.min(PROFIT_FACTOR_CAP, grossWin / grossLoss) : grossWin > 0 ? PROFIT_FACTOR_CAP : 0,
+        exposure: nBars > 0 ? d(S_EXPO) / nBars : 0,
+      };
+      out[this.order[p]] = {
+        ...m,
+        ...objectives(m, base > 0 ? base : tradeSize),
+        bars: nBars,
+        start: nBars > 0 ? t[s] : (t[last] ?? 0),
+      };
+    }
+    return out;
+  }
+}
+
+/**
+ * The kernel: bars [st[NEXT], end). A free function over typed arrays and numbers so
+ * the JIT sees one monomorphic shape; the swap path is inline.
+ */
+function runBars(
+  t: Float64Array,
+  open: Float64Array,
+  close: Float64Array,
+  w: Float64Array,
+  sizes: Float64Array,
+  impacts: Float64Array,
+  gas: number,
+  starts: Int32Array,
+  abortDd: number,
+  st: Float64Array,
+  per: Float64Array,
+  end: number,
+  rec: Recorder | null,
+): void {
+  const P = starts.length;
+  const nb = sizes.length;
+  const maxSize = sizes[nb - 1];
+  let cash = st[CASH];
+  let units = st[UNITS];
+  let pos = st[POS];
+  let prevE = st[PREV_E];
+  let ruined = st[RUINED] !== 0;
+  let active = st[ACTIVE] | 0; // ints, not doubles: typed-array indexing with a double is the slow path
+  let sumR = st[SUMS + S_RET];
+  let sumR2 = st[SUMS + S_RET2];
+  let sumNeg2 = st[SUMS + S_NEG2];
+  let expo = st[SUMS + S_EXPO];
+  let nextStart = active < P ? starts[active] : -1;
+  // Index (in start order) of the whole-run period, for the abort hook: the one starting at 0.
+  const allIdx = P > 0 && starts[0] === 0 ? 0 : -1;
+  let j = st[NEXT] | 0;
+  for (; j < end; j++) {
+    if (j === nextStart) {
+      // Periods starting here: base = equity at the previous close, sums snapshotted
+      // before this bar's fill (swaps filled at bars >= s count in the period).
+      st[SUMS + S_RET] = sumR;
+      st[SUMS + S_RET2] = sumR2;
+      st[SUMS + S_NEG2] = sumNeg2;
+      st[SUMS + S_EXPO] = expo;
+      while (active < P && starts[active] === j) {
+        const o = active * PER;
+        per[o + P_BASE] = prevE;
+        per[o + P_PEAK] = prevE;
+        per[o + P_MAXDD] = 0;
+        for (let k = 0; k < N_SUMS; k++) per[o + P_SNAP + k] = st[SUMS + k];
+        active++;
+      }
+      nextStart = active < P ? starts[active] : -1;
+    }
+
+    // Fill at the open of bar j the target decided at the close of bar j-1.
+    if (j >= 1 && !ruined) {
+      const wi = w[j - 1];
+      const wp = j >= 2 ? w[j - 2] : 0;
+      if (wi !== wp) {
+        const o = open[j];
+        const eOpen = cash + units * o;
+        const dw = wi - wp;
+        const notional = (dw > 0 ? dw : -dw) * eOpen;
+        // Round-up bucket: the smallest size >= notional; above the largest, the largest.
+        let k = nb - 1;
+        if (notional > maxSize) {
+          st[OVER_MAX] += 1;
+        } else {
+          let lo = 0;
+          while (lo < k) {
+            const mid = (lo + k) >> 1;
+            if (sizes[mid] >= notional) k = mid;
+            else lo = mid + 1;
+          }
+        }
+        const cost = notional * impacts[k] + gas;
+        if (!(notional > cost)) {
+          ruined = true;
+          st[RUINED] = 1;
+        } else {
+          if (dw > 0 && pos === 0) {
+            st[IN_TRADE] = 1;
+            st[ENTRY_EQ] = eOpen;
+            st[ENTRY_BAR] = j;
+          }
+          if (dw > 0) {
+            cash -= notional;
+            units += (notional - cost) / o;
+          } else {
+            units -= notional / o;
+            cash += notional - cost;
+          }
+          pos = wi;
+          st[SUMS + S_SWAPS] += 1;
+          st[SUMS + S_FEES] += cost;
+          if (rec !== null) rec.fills.push({ bar: j, t: t[j], side: dw > 0 ? "buy" : "sell", target: wi, price: o, notional, cost, equity: eOpen });
+          if (wi === 0 && st[IN_TRADE] !== 0) {
+            const exitEq = cash + units * o;
+            const entryEq = st[ENTRY_EQ];
+            const pnl = exitEq - entryEq;
+            st[SUMS + S_TRADES] += 1;
+            if (pnl > 0) {
+              st[SUMS + S_WINS] += 1;
+              st[SUMS + S_GROSS_WIN] += pnl;
+            } else {
+              st[SUMS + S_GROSS_LOSS] -= pnl;
+            }
+            st[IN_TRADE] = 0;
+            if (rec !== null) {
+              const eb = st[ENTRY_BAR];
+              rec.roundTrips.push({ entryBar: eb, exitBar: j, entryT: t[eb], exitT: t[j], entryEquity: entryEq, exitEquity: exitEq, pnl, return: entryEq > 0 ? exitEq / entryEq - 1 : 0 });
+            }
+          }
+        }
+      }
+    }
+
+    // Mark at the close.
+    const e = cash + units * close[j];
+    const r = prevE > 0 ? e / prevE - 1 : 0;
+    prevE = e;
+    sumR += r;
+    sumR2 += r * r;
+    if (r < 0) sumNeg2 += r * r;
+    if (pos > 0) expo += 1;
+    if (rec !== null) rec.equity[j] = e;
+    for (let p = 0; p < active; p++) {
+      const o = p * PER;
+      const pk = per[o + P_PEAK];
+      if (e > pk) per[o + P_PEAK] = e;
+      else if (e < pk * (1 - per[o + P_MAXDD])) {
+        const dd = 1 - e / pk;
+        if (dd > per[o + P_MAXDD]) per[o + P_MAXDD] = dd;
+      }
+    }
+    if (allIdx === 0 && active > 0 && per[P_MAXDD] > abortDd) {
+      st[ABORTED] = 1;
+      j++;
+      break;
+    }
+  }
+  st[NEXT] = j > st[NEXT] ? j : st[NEXT];
+  st[CASH] = cash;
+  st[UNITS] = units;
+  st[POS] = pos;
+  st[PREV_E] = prevE;
+  st[ACTIVE] = active;
+  st[SUMS + S_RET] = sumR;
+  st[SUMS + S_RET2] = sumR2;
+  st[SUMS + S_NEG2] = sumNeg2;
+  st[SUMS + S_EXPO] = expo;
+}

@@ -1,0 +1,37 @@
+import { priorMax, priorMin } from "./indicators/rolling";
+import type { Strategy } from "./types";
+
+/**
+ * EVALUATOR-CONTRACT: in the market after close[i] > max(high[i-entry..i-1]), out after
+ * close[i] < min(low[i-exit..i-1]), otherwise the previous state; warm-up i < max(entry, exit).
+ * When both hold on one bar (possible when the windows differ), the entry wins.
+ */
+export const donchianBreakout: Strategy = {
+  name: "donchian_breakout",
+  description: "Enter on a close above the prior `entry`-bar high; exit on a close below the prior `exit`-bar low.",
+  params: [
+    { name: "entry", type: "int", low: 2, high: 2000, log: true, default: 288, description: "breakout channel length, bars" },
+    { name: "exit", type: "int", low: 2, high: 2000, log: true, default: 144, description: "exit channel length, bars" },
+  ],
+  constraints: [],
+  signal({ bars, scratch }, p, w) {
+    const entry = p.entry as number;
+    const exit = p.exit as number;
+    const n = bars.length;
+    const deque = scratch.int32("deque", n);
+    const upper = scratch.cached(`priorMaxHigh:${entry}`, n, (out) => priorMax(bars.high, entry, out, deque));
+    const lower = scratch.cached(`priorMinLow:${exit}`, n, (out) => priorMin(bars.low, exit, out, deque));
+    const warm = Math.max(entry, exit);
+    const close = bars.close;
+    let state = 0;
+    for (let i = 0; i < n; i++) {
+      if (i < warm) {
+        w[i] = 0;
+        continue;
+      }
+      if (close[i] > upper[i]) state = 1;
+      else if (close[i] < lower[i]) state = 0;
+      w[i] = state;
+    }
+  },
+};

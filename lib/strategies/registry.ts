@@ -1,0 +1,48 @@
+/**
+ * The strategy registry. Adding a strategy: one new file exporting a `Strategy`, plus
+ * its line in BUILT_IN below. Overlays compose with any strategy by name:
+ * "sma_cross+regime", "rsi_reversion+regime+volcap".
+ */
+import { ParamError } from "../errors";
+import { donchianBreakout } from "./donchian-breakout";
+import { rsiReversion } from "./rsi-reversion";
+import { smaCross } from "./sma-cross";
+import type { Strategy } from "./types";
+import { OVERLAYS, withOverlay } from "./overlays";
+
+const BUILT_IN: readonly Strategy[] = [
+  smaCross,
+  donchianBreakout,
+  rsiReversion,
+];
+
+const byName = new Map(BUILT_IN.map((s) => [s.name, s]));
+
+/** Names of the built-in base strategies. */
+export function strategyNames(): string[] {
+  return [...byName.keys()];
+}
+
+export function overlayNames(): string[] {
+  return Object.keys(OVERLAYS);
+}
+
+/** Look up "base[+overlay...]"; throws ParamError listing what exists. */
+export function getStrategy(name: string): Strategy {
+  const [baseName, ...overlays] = name.split("+").map((s) => s.trim());
+  const base = byName.get(baseName);
+  if (base === undefined) {
+    throw new ParamError(`unknown strategy "${baseName}"; available: ${strategyNames().join(", ")} (add overlays with +${overlayNames().join(", +")})`);
+  }
+  return overlays.reduce((s, o) => {
+    const overlay = OVERLAYS[o];
+    if (overlay === undefined) throw new ParamError(`unknown overlay "${o}" in "${name}"; available overlays: ${overlayNames().join(", ")}`);
+    return withOverlay(s, overlay);
+  }, base);
+}
+
+/** Register a strategy at run time (notebooks experimenting with their own). */
+export function registerStrategy(s: Strategy): void {
+  if (s.name.includes("+")) throw new ParamError(`strategy name "${s.name}" may not contain "+" (reserved for overlays)`);
+  byName.set(s.name, s);
+}

@@ -1,0 +1,21 @@
+import { sma } from "./indicators/rolling";
+import type { Strategy } from "./types";
+
+/** EVALUATOR-CONTRACT: w[i] = 1 when SMA_fast[i] > SMA_slow[i], else 0; warm-up i < slow - 1. */
+export const smaCross: Strategy = {
+  name: "sma_cross",
+  description: "Long while the fast simple moving average of close is above the slow one.",
+  params: [
+    { name: "fast", type: "int", low: 2, high: 500, log: true, default: 20, description: "fast SMA length, bars" },
+    { name: "slow", type: "int", low: 3, high: 2000, log: true, default: 100, description: "slow SMA length, bars" },
+  ],
+  constraints: [{ description: "fast < slow", check: (p) => (p.fast as number) < (p.slow as number) }],
+  signal({ bars, scratch }, p, w) {
+    const fast = p.fast as number;
+    const slow = p.slow as number;
+    const n = bars.length;
+    const f = scratch.cached(`sma:${fast}`, n, (out) => sma(bars.close, fast, out));
+    const s = scratch.cached(`sma:${slow}`, n, (out) => sma(bars.close, slow, out));
+    for (let i = 0; i < n; i++) w[i] = i >= slow - 1 && f[i] > s[i] ? 1 : 0;
+  },
+};

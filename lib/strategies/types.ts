@@ -1,0 +1,61 @@
+/**
+ * A strategy is a pure function from bars and parameters to a target exposure per bar
+ * (EVALUATOR-CONTRACT "Decisions and fills"), plus the search space the optimiser uses.
+ */
+import type { Bars } from "../data/bars";
+import type { Scratch } from "./scratch";
+
+export type ParamValue = number | string | boolean;
+export type Params = Record<string, ParamValue>;
+
+interface ParamBase {
+  readonly name: string;
+  readonly description?: string;
+}
+export interface IntParam extends ParamBase {
+  readonly type: "int";
+  readonly low: number;
+  readonly high: number;
+  readonly step?: number;
+  readonly log?: boolean;
+  readonly default: number;
+}
+export interface FloatParam extends ParamBase {
+  readonly type: "float";
+  readonly low: number;
+  readonly high: number;
+  /** Values are snapped to low + k * step when given. */
+  readonly step?: number;
+  readonly log?: boolean;
+  readonly default: number;
+}
+export interface ChoiceParam extends ParamBase {
+  readonly type: "choice";
+  readonly choices: readonly ParamValue[];
+  readonly default: ParamValue;
+}
+export type ParamSpec = IntParam | FloatParam | ChoiceParam;
+
+export interface Constraint {
+  /** Shown to users, e.g. "fast < slow". */
+  readonly description: string;
+  readonly check: (p: Params) => boolean;
+}
+
+export interface SignalContext {
+  readonly bars: Bars;
+  /** Reusable buffers: the hot path allocates nothing per bar, nor per call once warm. */
+  readonly scratch: Scratch;
+}
+
+export interface Strategy {
+  readonly name: string;
+  readonly description: string;
+  readonly params: readonly ParamSpec[];
+  readonly constraints: readonly Constraint[];
+  /**
+   * Fill `w[0..n)` with the target exposure in [0, 1] decided at each bar's close;
+   * 0 during warm-up.
+   */
+  readonly signal: (ctx: SignalContext, p: Params, w: Float64Array) => void;
+}
