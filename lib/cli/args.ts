@@ -1,0 +1,66 @@
+/** Typed accessors for option values, each failing with one line naming the option. */
+import { readFileSync } from "node:fs";
+import { UsageError } from "../errors";
+import type { Values } from "./command";
+
+export function str(values: Values, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === "string" ? v : undefined;
+}
+
+export function required(values: Values, name: string, hint = ""): string {
+  const v = str(values, name);
+  if (v === undefined || v === "") throw new UsageError(`--${name} is required${hint ? `; ${hint}` : ""}`);
+  return v;
+}
+
+export function num(values: Values, name: string, opts: { min?: number; max?: number; int?: boolean } = {}): number | undefined {
+  const v = str(values, name);
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  const kind = opts.int ? "an integer" : "a number";
+  const range = `${opts.min !== undefined ? ` >= ${opts.min}` : ""}${opts.max !== undefined ? `${opts.min !== undefined ? " and" : ""} <= ${opts.max}` : ""}`;
+  if (v.trim() === "" || !Number.isFinite(x) || (opts.int && !Number.isInteger(x)) || (opts.min !== undefined && x < opts.min) || (opts.max !== undefined && x > opts.max)) {
+    throw new UsageError(`--${name} ${JSON.stringify(v)} must be ${kind}${range}`);
+  }
+  return x;
+}
+
+/** A comma-separated list of positive numbers, e.g. --trade-size 1000,10000. */
+export function numList(values: Values, name: string): number[] | undefined {
+  const v = str(values, name);
+  if (v === undefined) return undefined;
+  const parts = v.split(",").map((s) => s.trim());
+  const xs = parts.map(Number);
+  if (parts.some((p) => p === "") || xs.some((x) => !Number.isFinite(x) || x <= 0)) {
+    throw new UsageError(`--${name} ${JSON.stringify(v)} must be a positive number or a comma-separated list of them, e.g. 1000,10000`);
+  }
+  return xs;
+}
+
+export function list(values: Values, name: string): string[] | undefined {
+  const v = str(values, name);
+  if (v === undefined) return undefined;
+  return v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+/** A JSON object given inline or as @file. */
+export function jsonObject(values: Values, name: string): Record<string, unknown> | undefined {
+  let v = str(values, name);
+  if (v === undefined) return undefined;
+  if (v.startsWith("@")) {
+    try {
+      v = readFileSync(v.slice(1), "utf8");
+    } catch {
+      throw new UsageError(`--${name}: cannot read ${v.slice(1)}`);
+    }
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch (e) {
+    throw new UsageError(`--${name} is not valid JSON (${(e as Error).message}); example: --${name} '{"fast":20,"slow":100}'`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new UsageError(`--${name} must be a JSON object, e.g. '{"fast":20,"slow":100}'`);
+  return parsed as Record<string, unknown>;
+}

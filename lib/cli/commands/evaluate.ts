@@ -1,0 +1,57 @@
+import { loadCostTable } from "../../costs/load";
+import { loadBars } from "../../data/csv";
+import { evaluate } from "../../lab/evaluate";
+import { METRIC_KEYS, OBJECTIVE_KEYS, type EvalResult } from "../../engine/metrics";
+import { PERIOD_KEYS } from "../../engine/periods";
+import { DEFAULT_COSTS, DEFAULT_DATA } from "../../paths";
+import { jsonObject, numList, required, str } from "../args";
+import type { Command } from "../command";
+import { renderTable } from "../table";
+
+export const evaluateCommand: Command = {
+  name: "evaluate",
+  summary: "evaluate one strategy's parameters on bars (every metric, every period)",
+  usage: [
+    "usage: stratlab evaluate --strategy NAME [--params JSON] [--trade-size N[,N...]]",
+    "                         [--data FILE] [--costs FILE] [--full] [--json]",
+    "",
+    "  --strategy    a registered strategy, optionally with overlays: sma_cross, sma_cross+regime",
+    "  --params      JSON object (or @file.json); missing parameters take their defaults",
+    "  --trade-size  starting capital in quote currency; a comma-separated list gives one result per size",
+    `  --data        OHLCV CSV (default ${DEFAULT_DATA})`,
+    `  --costs       swap cost table (default ${DEFAULT_COSTS})`,
+    "  --full        with --json, also equity at every close, fills and round trips",
+  ].join("\n"),
+  options: {
+    strategy: { type: "string" },
+    params: { type: "string" },
+    "trade-size": { type: "string" },
+    data: { type: "string" },
+    costs: { type: "string" },
+    full: { type: "boolean" },
+  },
+  run(ctx) {
+    const strategy = required(ctx.values, "strategy", "e.g. --strategy sma_cross");
+    const params = jsonObject(ctx.values, "params") ?? {};
+    const tradeSize = numList(ctx.values, "trade-size");
+    const costs = loadCostTable(str(ctx.values, "costs") ?? DEFAULT_COSTS);
+    const bars = loadBars(str(ctx.values, "data") ?? DEFAULT_DATA, { onWarning: ctx.err });
+    const results = evaluate(bars, costs, { strategy, params, tradeSize, full: ctx.values.full === true });
+    if (!ctx.json) for (const r of results) ctx.out(formatResult(strategy, r) + "\n");
+    const docs = results.map((r) => ({ strategy, ...resultDoc(r) }));
+    return docs.length === 1 ? docs[0] : { strategy, results: docs };
+  },
+};
+
+/** The --json shape: every metric at top level, then periods keyed 30d/90d/1y/all. */
+export function resultDoc(r: EvalResult): Record<string, unknown> {
+  const { metrics, periods, ...rest } = r;
+  return { ...rest, ...metrics, periods };
+}
+
+function formatResult(strategy: string, r: EvalResult): string {
+  const keys = [...METRIC_KEYS, ...OBJECTIVE_KEYS.filter((k) => k !== "final_balance")];
+  const rows = keys.map((k) => [k, ...PERIOD_KEYS.map((p) => r.periods[p][k])]);
+  const flags = [r.ruined ? "RUINED" : "", r.aborted ? "ABORTED" : "", r.over_max_bucket ? `${r.over_max_bucket} swaps above the largest cost bucket` : ""].filter(Boolean);
+  return [`${strategy} @ trade size ${r.trade_size}${flags.length ? "  [" + flags.join(", ") + "]" : ""}`, renderTable(["metric", ...PERIOD_KEYS], rows)].join("\n");
+}
