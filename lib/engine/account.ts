@@ -12,7 +12,7 @@
  */
 import type { CostTable } from "../costs/cost-table";
 import { MS_PER_YEAR } from "../data/bars";
-import { PROFIT_FACTOR_CAP, type Fill, type Metrics, type RoundTrip } from "./metrics";
+import { PROFIT_FACTOR_CAP, SORTINO_CAP, type Fill, type Metrics, type RoundTrip } from "./metrics";
 import { objectives } from "./objectives";
 
 // Scalar state, st[...]
@@ -28,7 +28,8 @@ const IN_TRADE = 8;
 const ENTRY_EQ = 9;
 const ENTRY_BAR = 10;
 const ACTIVE = 11; // periods started so far (a prefix of the sorted periods)
-const SUMS = 12; // additive accumulators follow
+const BUST = 12; // equity reached zero
+const SUMS = 13; // additive accumulators follow
 const S_RET = 0; // sum of per-bar returns
 const S_RET2 = 1; // sum of squared returns
 const S_NEG2 = 2; // sum of squared negative returns
@@ -39,7 +40,13 @@ const S_TRADES = 6; // completed round trips
 const S_WINS = 7;
 const S_GROSS_WIN = 8;
 const S_GROSS_LOSS = 9;
-const N_SUMS = 10;
+// Compensation terms of S_RET, S_RET2, S_NEG2 (TwoSum): a period reads (total - snapshot),
+// and without them that difference loses precision when the period's returns are small
+// beside the run's.
+const C_RET = 10;
+const C_RET2 = 11;
+const C_NEG2 = 12;
+const N_SUMS = 13;
 const N_ST = SUMS + N_SUMS;
 // Per period, per[p * PER + ...], p in start order
 const P_BASE = 0;
@@ -171,11 +178,11 @@ export class Account {
       const nBars = started ? next - s : 0;
       const base = started ? per[p * PER + P_BASE] : eLast;
       const d = (k: number) => (started ? st[SUMS + k] - per[p * PER + P_SNAP + k] : 0);
-      const sumR = d(S_RET);
+      const sumR = d(S_RET) + d(C_RET);
       const mean = nBars > 0 ? sumR / nBars : 0;
-      const variance = nBars > 1 ? Math.max(0, (d(S_RET2) - sumR * mean) / (nBars - 1)) : 0;
+      const variance = nBars > 1 ? Math.max(0, (d(S_RET2) + d(C_RET2) - sumR * mean) / (nBars - 1)) : 0;
       const sd = Math.sqrt(variance);
-      const downside = nBars > 0 ? Math.sqrt(d(S_NEG2) / nBars) : 0;
+      const downside = nBars > 0 ? Math.sqrt((d(S_NEG2) + d(C_NEG2)) / nBars) : 0;
       const growth = base > 0 ? eLast / base : 0;
       const spanMs = nBars > 0 ? t[last] - t[s] + barMs : 0;
       const trades = d(S_TRADES);
@@ -189,7 +196,8 @@ export class Account {
         cagr: spanMs > 0 && growth > 0 ? Math.pow(growth, MS_PER_YEAR / spanMs) - 1 : spanMs > 0 ? -1 : 0,
         max_drawdown: started ? per[p * PER + P_MAXDD] : 0,
         sharpe: sd > 0 ? (mean / sd) * Math.sqrt(bpy) : 0,
-        sortino: downside > 0 ? (mean / downside) * Math.sqrt(bpy) : 0,
+        // No losing bar: the ratio is unbounded; capped like profit_factor.
+        sortino: downside > 0 ? Math.min(SORTINO_CAP, (mean / downside) * Math.sqrt(bpy)) : mean > 0 ? SORTINO_CAP : 0,
         volatility: sd * Math.sqrt(bpy),
         fees: d(S_FEES),
         swaps: d(S_SWAPS),
@@ -236,14 +244,21 @@ function runBars(
   let pos = st[POS];
   let prevE = st[PREV_E];
   let ruined = st[RUINED] !== 0;
+  let bust = st[BUST] !== 0;
   let active = st[ACTIVE] | 0; // ints, not doubles: typed-array indexing with a double is the slow path
   let sumR = st[SUMS + S_RET];
   let sumR2 = st[SUMS + S_RET2];
   let sumNeg2 = st[SUMS + S_NEG2];
+  let cR = st[SUMS + C_RET];
+  let cR2 = st[SUMS + C_RET2];
+  let cNeg2 = st[SUMS + C_NEG2];
   let expo = st[SUMS + S_EXPO];
   let nextStart = active < P ? starts[active] : -1;
   // Index (in start order) of the whole-run period, for the abort hook: the one starting at 0.
   const allIdx = P > 0 && starts[0] === 0 ? 0 : -1;
+  // e in [bandLo, bandHi] changes no period's peak or drawdown (see the mark below).
+  let bandHi = -Infinity;
+  let bandLo = Infinity;
   let j = st[NEXT] | 0;
   for (; j < end; j++) {
     if (j === nextStart) {
@@ -252,6 +267,9 @@ function runBars(
       st[SUMS + S_RET] = sumR;
       st[SUMS + S_RET2] = sumR2;
       st[SUMS + S_NEG2] = sumNeg2;
+      st[SUMS + C_RET] = cR;
+      st[SUMS + C_RET2] = cR2;
+      st[SUMS + C_NEG2] = cNeg2;
       st[SUMS + S_EXPO] = expo;
       while (active < P && starts[active] === j) {
         const o = active * PER;
@@ -262,6 +280,8 @@ function runBars(
         active++;
       }
       nextStart = active < P ? starts[active] : -1;
+      bandHi = -Infinity; // force a full pass at this bar's mark
+      bandLo = Infinity;
     }
 
     // Fill at the open of bar j the target decided at the close of bar j-1.
@@ -328,21 +348,55 @@ function runBars(
     }
 
     // Mark at the close.
-    const e = cash + units * close[j];
+    let e = cash + units * close[j];
+    if (!(e > 0) && !bust) {
+      // Equity never goes below zero (contract): fractional targets can borrow under the
+      // contract's fill rule (N = |dw| * E_open), and a fall can then take equity to or
+      // below zero. The account is bust: nothing left, no later swap.
+      e = 0;
+      cash = 0;
+      units = 0;
+      pos = 0;
+      bust = true;
+      ruined = true;
+      st[RUINED] = 1;
+    }
     const r = prevE > 0 ? e / prevE - 1 : 0;
     prevE = e;
-    sumR += r;
-    sumR2 += r * r;
-    if (r < 0) sumNeg2 += r * r;
+    // Compensated (TwoSum, branch-free) running sums of r, r^2 and min(r, 0)^2.
+    let u = sumR + r;
+    let bp = u - sumR;
+    cR += sumR - (u - bp) + (r - bp);
+    sumR = u;
+    const r2 = r * r;
+    u = sumR2 + r2;
+    bp = u - sumR2;
+    cR2 += sumR2 - (u - bp) + (r2 - bp);
+    sumR2 = u;
+    const down = (r - Math.abs(r)) * 0.5; // = min(r, 0) exactly, without a branch (the sign of r is a coin flip)
+    const d2 = down * down;
+    u = sumNeg2 + d2;
+    bp = u - sumNeg2;
+    cNeg2 += sumNeg2 - (u - bp) + (d2 - bp);
+    sumNeg2 = u;
     if (pos > 0) expo += 1;
     if (rec !== null) rec.equity[j] = e;
-    for (let p = 0; p < active; p++) {
-      const o = p * PER;
-      const pk = per[o + P_PEAK];
-      if (e > pk) per[o + P_PEAK] = e;
-      else if (e < pk * (1 - per[o + P_MAXDD])) {
-        const dd = 1 - e / pk;
-        if (dd > per[o + P_MAXDD]) per[o + P_MAXDD] = dd;
+    // Most bars set no period's new peak or new worst drawdown: one band test skips them.
+    if (e > bandHi || e < bandLo) {
+      bandHi = Infinity;
+      bandLo = -Infinity;
+      for (let p = 0; p < active; p++) {
+        const o = p * PER;
+        const pk = per[o + P_PEAK];
+        if (e > pk) per[o + P_PEAK] = e;
+        else if (e < pk * (1 - per[o + P_MAXDD])) {
+          const dd = 1 - e / pk;
+          if (dd > per[o + P_MAXDD]) per[o + P_MAXDD] = dd;
+        }
+        const hi = per[o + P_PEAK];
+        const lo = hi * (1 - per[o + P_MAXDD]);
+        if (hi < bandHi) bandHi = hi;
+        if (lo > bandLo) bandLo = lo;
       }
     }
     if (allIdx === 0 && active > 0 && per[P_MAXDD] > abortDd) {
@@ -360,5 +414,9 @@ function runBars(
   st[SUMS + S_RET] = sumR;
   st[SUMS + S_RET2] = sumR2;
   st[SUMS + S_NEG2] = sumNeg2;
+  st[SUMS + C_RET] = cR;
+  st[SUMS + C_RET2] = cR2;
+  st[SUMS + C_NEG2] = cNeg2;
   st[SUMS + S_EXPO] = expo;
+  st[BUST] = bust ? 1 : 0;
 }

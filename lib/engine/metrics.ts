@@ -38,6 +38,8 @@ export type Metrics = Record<MetricKey | ObjectiveKey, number> & {
 
 /** profit_factor when there are winning round trips and no losing ones (documented cap). */
 export const PROFIT_FACTOR_CAP = 100;
+/** sortino when a period has a positive mean return and no losing bar (documented cap). */
+export const SORTINO_CAP = 100;
 
 export interface Fill {
   bar: number;

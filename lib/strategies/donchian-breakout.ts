@@ -4,7 +4,9 @@ import type { Strategy } from "./types";
 /**
  * EVALUATOR-CONTRACT: in the market after close[i] > max(high[i-entry..i-1]), out after
  * close[i] < min(low[i-exit..i-1]), otherwise the previous state; warm-up i < max(entry, exit).
- * When both hold on one bar (possible when the windows differ), the entry wins.
+ * Both windows hold bar i-1, so for valid bars (high >= low) the two cannot hold together:
+ * close > upper >= high[i-1] >= low[i-1] >= lower. Should malformed bars allow it, the
+ * entry wins.
  */
 export const donchianBreakout: Strategy = {
   name: "donchian_breakout",

@@ -4,9 +4,14 @@
  * "sma_cross+regime", "rsi_reversion+regime+volcap".
  */
 import { ParamError } from "../errors";
+import { bollingerReversion } from "./bollinger-reversion";
 import { donchianBreakout } from "./donchian-breakout";
+import { emaCross } from "./ema-cross";
+import { keltnerBreakout } from "./keltner-breakout";
+import { macd } from "./macd";
 import { rsiReversion } from "./rsi-reversion";
 import { smaCross } from "./sma-cross";
+import { supertrend } from "./supertrend";
 import type { Strategy } from "./types";
 import { OVERLAYS, withOverlay } from "./overlays";
 
@@ -14,6 +19,11 @@ const BUILT_IN: readonly Strategy[] = [
   smaCross,
   donchianBreakout,
   rsiReversion,
+  emaCross,
+  bollingerReversion,
+  macd,
+  supertrend,
+  keltnerBreakout,
 ];
 
 const byName = new Map(BUILT_IN.map((s) => [s.name, s]));

@@ -1,7 +1,19 @@
 /** Every CLI command, in help order. Adding a command: one file in this folder plus its line here. */
 import type { Command } from "../command";
+import { dataCommand } from "./data";
+import { checkpointsCommand } from "./checkpoints";
 import { evaluateCommand } from "./evaluate";
+import { operationsCommand } from "./operations";
+import { optimizeCommand } from "./optimize";
+import { reportCommand } from "./report";
+import { setupCommand } from "./setup";
 
 export const COMMANDS: readonly Command[] = [
   evaluateCommand,
+  optimizeCommand,
+  checkpointsCommand,
+  operationsCommand,
+  dataCommand,
+  reportCommand,
+  setupCommand,
 ];

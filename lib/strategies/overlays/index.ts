@@ -3,6 +3,8 @@
  * volatility cap), with parameters of its own, prefixed to avoid clashes.
  */
 import type { Constraint, ParamSpec, Params, SignalContext, Strategy } from "../types";
+import { regime } from "./regime";
+import { volcap } from "./volcap";
 
 export interface Overlay {
   readonly name: string;
@@ -14,7 +16,10 @@ export interface Overlay {
   readonly apply: (ctx: SignalContext, p: Params, w: Float64Array) => void;
 }
 
-export const OVERLAYS: Record<string, Overlay> = {};
+export const OVERLAYS: Record<string, Overlay> = {
+  regime,
+  volcap,
+};
 
 export function withOverlay(base: Strategy, overlay: Overlay): Strategy {
   return {

@@ -1,0 +1,104 @@
+import { CancelledError } from "../../errors";
+import { optimize } from "../../lab/optimize";
+import { PERIOD_KEYS } from "../../engine/periods";
+import { OBJECTIVE_KEYS } from "../../engine/metrics";
+import { list, num, numList, required, str } from "../args";
+import type { Command } from "../command";
+import { ProgressReporter } from "../progress";
+import { formatNumber, renderTable } from "../table";
+
+export const optimizeCommand: Command = {
+  name: "optimize",
+  summary: "search strategy parameters on a worker pool; resumable after any interruption",
+  usage: [
+    "usage: stratlab optimize --strategy NAME[,NAME...] [--objective mar[,utility,...]] [--period 1y[,90d,...]]",
+    "                         [--trials 200] [--sampler tpe|random|evolution|grid] [--seed 1] [--name N]",
+    "                         [--out DIR] [--resume-from DIR] [--max-workers N] [--cpu-fraction 0.9]",
+    "                         [--report-frequency N] [--trade-size N[,N...]] [--batch-size 16]",
+    "                         [--abort-drawdown F] [--data FILE] [--costs FILE] [--json]",
+    "",
+    `  objectives: ${OBJECTIVE_KEYS.join(", ")}`,
+    `  periods:    ${PERIOD_KEYS.join(", ")}`,
+    "  One study per strategy x objective x period; --trials is per study.",
+    "  --name N resumes the latest run named N when there is one (same settings required).",
+    "  Ctrl-C stops after the trials in flight; resume with --resume-from DIR.",
+  ].join("\n"),
+  options: {
+    strategy: { type: "string" },
+    objective: { type: "string" },
+    period: { type: "string" },
+    trials: { type: "string" },
+    sampler: { type: "string" },
+    seed: { type: "string" },
+    name: { type: "string" },
+    out: { type: "string" },
+    "resume-from": { type: "string" },
+    "max-workers": { type: "string" },
+    "cpu-fraction": { type: "string" },
+    "report-frequency": { type: "string" },
+    "trade-size": { type: "string" },
+    "batch-size": { type: "string" },
+    "abort-drawdown": { type: "string" },
+    data: { type: "string" },
+    costs: { type: "string" },
+  },
+  async run(ctx) {
+    const v = ctx.values;
+    const resumeFrom = str(v, "resume-from");
+    const strategies = list(v, "strategy") ?? [];
+    // With --resume-from alone, the run's own settings are used.
+    if (!resumeFrom && strategies.length === 0) required(v, "strategy", "e.g. --strategy sma_cross");
+    const progress = new ProgressReporter("optimize");
+    const result = await optimize({
+      strategies,
+      objectives: list(v, "objective"),
+      periods: list(v, "period"),
+      trials: num(v, "trials", { int: true, min: 1 }),
+      sampler: str(v, "sampler"),
+      seed: num(v, "seed", { int: true }),
+      name: str(v, "name"),
+      out: str(v, "out"),
+      resumeFrom,
+      maxWorkers: num(v, "max-workers", { int: true, min: 1 }),
+      cpuFraction: num(v, "cpu-fraction", { min: 0.01, max: 1 }),
+      reportFrequency: num(v, "report-frequency", { int: true, min: 0 }),
+      tradeSizes: numList(v, "trade-size"),
+      batchSize: num(v, "batch-size", { int: true, min: 1 }),
+      abortDrawdown: num(v, "abort-drawdown", { min: 0.0001, max: 1 }),
+      data: str(v, "data"),
+      costs: str(v, "costs"),
+      onProgress: (p) => {
+        const bestVals = Object.values(p.best).filter((b) => b !== null);
+        const note = bestVals.length ? `best ${formatNumber(Math.max(...bestVals.map((b) => b!.value)))}` : undefined;
+        progress.update({ done: p.done, total: p.total, rate: p.rate, etaMs: p.etaMs, note });
+      },
+      onLog: (line) => {
+        progress.done();
+        ctx.err(line);
+      },
+    });
+    progress.done();
+    const out = result.outcome;
+    if (out.status === "cancelled") {
+      throw new CancelledError(`cancelled after ${out.trials.length} trials (${out.newTrials} this session); resume with: stratlab optimize --resume-from ${out.dir}`);
+    }
+    const rows = out.studies.map((s) => {
+      const b = out.best[s.key];
+      return [s.strategy, s.objective, s.period, b ? b.id : null, b ? b.value : null, b ? JSON.stringify(b.params) : "(no completed trial)"];
+    });
+    ctx.out(renderTable(["strategy", "objective", "period", "trial", "best", "params"], rows));
+    ctx.out(`\n${out.trials.length} trials (${out.newTrials} new) with ${out.workers} workers; run directory: ${out.dir}`);
+    return {
+      dir: out.dir,
+      name: out.name,
+      status: out.status,
+      resumed: out.resumed,
+      trials: out.trials.length,
+      new_trials: out.newTrials,
+      workers: out.workers,
+      search: out.search,
+      studies: out.studies.map((s) => ({ ...s, best: out.best[s.key] })),
+    };
+  },
+};
+

@@ -1,0 +1,93 @@
+/**
+ * The `optimize` verb shared by the CLI and notebooks. Re-running with the same run name
+ * resumes that run (and returns at once when it is complete).
+ */
+import type { RunOptions } from "../optimize/config";
+import { runOptimization, type Progress, type RunHooks, type RunOutcome } from "../optimize/runner";
+import type { TrialLine } from "../optimize/storage";
+import type { BestTrial, StudySpec } from "../optimize/study";
+import { interruptOnSignals } from "./interrupt";
+
+export interface OptimizeOptions extends RunOptions {
+  /** Progress callback (the notebook and the CLI pass their own displays). */
+  onProgress?: (p: Progress) => void;
+  onLog?: (line: string) => void;
+  onReport?: RunHooks["onReport"];
+  /** Stop on Ctrl-C / SIGTERM / notebook interrupt (default true). */
+  handleSignals?: boolean;
+  signal?: AbortSignal;
+}
+
+/** A flat record per trial: identity, params, and the study period's metrics at the first trade size. */
+export type TrialRecordRow = Record<string, string | number | boolean | null>;
+
+export class OptimizeResult {
+  constructor(readonly outcome: RunOutcome) {}
+
+  get dir(): string {
+    return this.outcome.dir;
+  }
+  get status(): RunOutcome["status"] {
+    return this.outcome.status;
+  }
+  get trials(): TrialLine[] {
+    return this.outcome.trials;
+  }
+  get best(): Record<string, BestTrial | null> {
+    return this.outcome.best;
+  }
+  get studies(): StudySpec[] {
+    return this.outcome.studies;
+  }
+
+  /** One flat row per trial (params prefixed `p_`), metrics of the study's period. */
+  records(): TrialRecordRow[] {
+    const byKey = new Map(this.outcome.studies.map((s) => [s.key, s]));
+    return this.outcome.trials.map((t) => {
+      const spec = byKey.get(t.study) as StudySpec;
+      const row: TrialRecordRow = { study: t.study, strategy: spec.strategy, objective: spec.objective, period: spec.period, id: t.id, state: t.state, value: t.value };
+      for (const [k, v] of Object.entries(t.params)) row[`p_${k}`] = v;
+      const m = t.results[0]?.periods[spec.period];
+      if (m) for (const [k, v] of Object.entries(m)) row[k] = v;
+      return row;
+    });
+  }
+
+  /** The same rows as a danfo DataFrame (danfo is loaded on first use). */
+  dataFrame(): unknown {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const dfd = require("danfojs-node") as { DataFrame: new (rows: unknown[]) => unknown };
+    return new dfd.DataFrame(this.records());
+  }
+
+  /** The n best trials of a study (default: the first), by value. */
+  top(n = 10, study = this.outcome.studies[0]?.key): TrialLine[] {
+    return this.outcome.trials
+      .filter((t) => t.study === study && t.value !== null)
+      .sort((a, b) => (b.value as number) - (a.value as number) || a.id - b.id)
+      .slice(0, n);
+  }
+}
+
+/** An AbortSignal that fires when any of the given ones does. */
+function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const list = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (list.length <= 1) return list[0];
+  const c = new AbortController();
+  for (const s of list) {
+    if (s.aborted) c.abort(s.reason);
+    else s.addEventListener("abort", () => c.abort(s.reason), { once: true });
+  }
+  return c.signal;
+}
+
+export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
+  const interrupt = options.handleSignals === false ? null : interruptOnSignals((sig) => options.onLog?.(`${sig}: finishing in-flight trials, then stopping`));
+  const signal = anySignal([options.signal, interrupt?.signal]);
+  try {
+    const outcome = await runOptimization(options, { onProgress: options.onProgress, onLog: options.onLog, onReport: options.onReport, signal });
+    return new OptimizeResult(outcome);
+  } finally {
+    interrupt?.dispose();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The bridge to tslab's rich display. Inside a tslab kernel, `display.html` puts HTML in
+ * the cell's output and `newDisplay()` gives an output that later calls overwrite in place.
+ * Outside one (the CLI, tests, plain node) there is no display and helpers print text.
+ */
+
+/** The part of tslab's `Display` the helpers use. */
+export interface Display {
+  html(s: string): void;
+  text(s: string): void;
+}
+
+interface Tslab {
+  display: Display;
+  newDisplay(): Display;
+}
+
+/**
+ * The kernel's own tslab module. tslab sets `globalThis.__tslab__.require`, whose
+ * require("tslab") returns the running kernel's instance (a plain require could load a
+ * second copy that is not wired to the kernel). Undefined outside a kernel.
+ */
+function kernelTslab(): Tslab | undefined {
+  const hook = (globalThis as { __tslab__?: { require?: (id: string) => unknown } }).__tslab__;
+  if (typeof hook?.require !== "function") return undefined;
+  try {
+    const t = hook.require("tslab") as Partial<Tslab> | undefined;
+    return t?.display && typeof t.newDisplay === "function" ? (t as Tslab) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Running inside a tslab kernel (Jupyter)? */
+export function inNotebook(): boolean {
+  return kernelTslab() !== undefined;
+}
+
+/** The cell's display, or undefined outside a notebook. */
+export function cellDisplay(): Display | undefined {
+  return kernelTslab()?.display;
+}
+
+/** A display entry that each call overwrites (progress bars), or undefined outside a notebook. */
+export function updatableDisplay(): Display | undefined {
+  return kernelTslab()?.newDisplay();
+}
+
+const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
+}
+
+/** JSON safe to inline in a <script>: no `</script>` or `<!--` can appear in it. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return Array.from(v as unknown as ArrayLike<number>);
+    if (typeof v === "number" && !Number.isFinite(v)) return null;
+    return v;
+  }).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+}

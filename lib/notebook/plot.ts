@@ -1,0 +1,109 @@
+/**
+ * Inline plotly figures in a notebook, offline: the first figure of a kernel session embeds
+ * plotly.js itself (from node_modules, no CDN), later figures reuse `window.Plotly`.
+ * Long line traces are thinned to about `maxPoints` (min and max of each bucket, so spikes
+ * and drawdowns survive) to keep notebooks small.
+ */
+import { readFileSync } from "node:fs";
+import { cellDisplay, escapeHtml, scriptJson } from "./display";
+
+/** A plotly trace: plain data (typed arrays are fine). */
+export type Trace = Record<string, unknown> & { type?: string; x?: ArrayLike<unknown>; y?: ArrayLike<unknown> };
+
+export interface Figure {
+  data: Trace[];
+  layout?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+export interface PlotOptions {
+  /** Points per line trace after thinning (default 4,000; 0 keeps every point). */
+  maxPoints?: number;
+  /** Pixel height of the plot (default: layout.height or 420). */
+  height?: number;
+  /** Embed plotly.js again even if this session already did (e.g. after reloading the page). */
+  embed?: boolean;
+}
+
+/** Minified bundles first: plotly.js-dist ships only the unminified one (11 MB). */
+const BUNDLES = ["plotly.js-dist-min/plotly.min.js", "plotly.js-dist/plotly.min.js", "plotly.js-dist/plotly.js"];
+
+let bundle: string | undefined;
+let embedded = false;
+let plots = 0;
+
+function plotlyBundle(): string {
+  if (bundle === undefined) {
+    for (const id of BUNDLES) {
+      try {
+        bundle = readFileSync(require.resolve(id), "utf8");
+        break;
+      } catch {
+        /* try the next */
+      }
+    }
+    if (bundle === undefined) throw new Error(`plotly.js is not installed (looked for ${BUNDLES.join(", ")}); run: npm install`);
+  }
+  return bundle;
+}
+
+/** Keep the first and last point and, per bucket, the points with the lowest and highest y. */
+export function thinTrace(trace: Trace, maxPoints: number): Trace {
+  const { x, y } = trace;
+  const n = y?.length ?? 0;
+  const isLine = trace.type === undefined || trace.type === "scatter" || trace.type === "scattergl";
+  if (!isLine || maxPoints <= 0 || y === undefined || n <= maxPoints || (x !== undefined && x.length !== n)) return trace;
+  const buckets = Math.max(1, Math.floor(maxPoints / 2));
+  const size = n / buckets;
+  const keep: number[] = [0];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.min(n, Math.floor((b + 1) * size));
+    let lo = from;
+    let hi = from;
+    for (let i = from; i < to; i++) {
+      const v = Number(y[i]);
+      if (v < Number(y[lo])) lo = i;
+      if (v > Number(y[hi])) hi = i;
+    }
+    keep.push(Math.min(lo, hi), Math.max(lo, hi));
+  }
+  keep.push(n - 1);
+  const idx = keep.filter((v, i) => i === 0 || v !== keep[i - 1]);
+  const pick = (a: ArrayLike<unknown>) => idx.map((i) => a[i]);
+  return { ...trace, ...(x !== undefined ? { x: pick(x) } : { x: idx }), y: pick(y) };
+}
+
+/** The HTML for one figure; `withLibrary` prepends plotly.js itself. */
+export function plotHtml(figure: Figure, opts: PlotOptions & { withLibrary?: boolean } = {}): string {
+  const id = `stratlab-plot-${process.pid}-${++plots}`;
+  const maxPoints = opts.maxPoints ?? 4000;
+  const layout = { ...(figure.layout ?? {}) };
+  const height = opts.height ?? (typeof layout.height === "number" ? layout.height : 420);
+  const fig = { data: figure.data.map((t) => thinTrace(t, maxPoints)), layout: { height, ...layout }, config: { responsive: true, displaylogo: false, ...(figure.config ?? {}) } };
+  const library = opts.withLibrary ? `<script type="text/javascript">${plotlyBundle().replace(/<\/script/gi, "<\\/script")}</script>\n` : "";
+  // Later outputs wait briefly for the library: cells can render before the first one's script ran.
+  const draw = `(function () {
+  var fig = ${scriptJson(fig)};
+  var el = document.getElementById(${JSON.stringify(id)});
+  var tries = 0;
+  (function draw() {
+    if (window.Plotly) { window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); return; }
+    if (++tries < 100) { setTimeout(draw, 100); return; }
+    el.textContent = ${JSON.stringify("plotly.js is not loaded in this page: restart the kernel and run the notebook again, or call showPlot(fig, { embed: true })")};
+  })();
+})();`;
+  return `${library}<div id="${escapeHtml(id)}" style="width:100%;min-height:${height}px"></div>\n<script type="text/javascript">${draw}</script>`;
+}
+
+/** Show a plotly figure inline in the notebook; outside one, print a one-line note. */
+export function showPlot(figure: Figure, opts: PlotOptions = {}): void {
+  const display = cellDisplay();
+  if (display === undefined) {
+    console.log(`[plot: ${figure.data.length} trace(s)${typeof figure.layout?.title === "string" ? ` "${figure.layout.title}"` : ""}; shown inline in a notebook]`);
+    return;
+  }
+  const withLibrary = opts.embed === true || !embedded;
+  display.html(plotHtml(figure, { ...opts, withLibrary }));
+  embedded = true;
+}

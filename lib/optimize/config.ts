@@ -1,0 +1,87 @@
+/** A run's configuration: what the user asked for, normalised, with defaults. */
+import type { ObjectiveKey } from "../engine/metrics";
+import type { PeriodKey } from "../engine/periods";
+import { UsageError } from "../errors";
+import { DEFAULT_COSTS, DEFAULT_DATA } from "../paths";
+
+export interface RunOptions {
+  /** Run name (folder suffix; re-running with the same name resumes). */
+  name?: string;
+  data?: string;
+  costs?: string;
+  strategies: string[] | string;
+  objectives?: string[] | string;
+  periods?: string[] | string;
+  /** Trials per study. */
+  trials?: number;
+  sampler?: string;
+  seed?: number;
+  /** Trials proposed together per study; fixed per run (determinism does not depend on workers). */
+  batchSize?: number;
+  tradeSizes?: number[] | number;
+  /** Prune trials whose whole-run drawdown passes this fraction (early abort). */
+  abortDrawdown?: number;
+  cpuFraction?: number;
+  maxWorkers?: number;
+  /** Root folder for run directories (default reports/runs). */
+  out?: string;
+  /** Resume this run directory. */
+  resumeFrom?: string;
+  /** Write intermediate reports every N trials (0 = only at the end). */
+  reportFrequency?: number;
+}
+
+/** The search configuration recorded in the manifest; resume must match it. */
+export interface SearchConfig {
+  strategies: string[];
+  objectives: ObjectiveKey[];
+  periods: PeriodKey[];
+  trials: number;
+  sampler: string;
+  seed: number;
+  batchSize: number;
+  tradeSizes: number[];
+  abortDrawdown: number | null;
+}
+
+export const DEFAULTS = {
+  objectives: ["mar"] as ObjectiveKey[],
+  periods: ["1y"] as PeriodKey[],
+  trials: 200,
+  sampler: "tpe",
+  seed: 1,
+  batchSize: 16,
+  tradeSizes: [10_000],
+  cpuFraction: 0.9,
+};
+
+const asList = (x: string[] | string | undefined): string[] | undefined =>
+  x === undefined ? undefined : (Array.isArray(x) ? x : x.split(",")).map((s) => s.trim()).filter(Boolean);
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new UsageError(`${name} ${v} must be an integer >= 1`);
+  return v;
+}
+
+export function normaliseSearch(o: RunOptions): SearchConfig {
+  const sizes = o.tradeSizes === undefined ? DEFAULTS.tradeSizes : Array.isArray(o.tradeSizes) ? o.tradeSizes : [o.tradeSizes];
+  for (const s of sizes) if (!(s > 0) || !Number.isFinite(s)) throw new UsageError(`trade size ${s} must be a positive number`);
+  if (o.abortDrawdown !== undefined && !(o.abortDrawdown > 0 && o.abortDrawdown <= 1)) throw new UsageError(`abort drawdown ${o.abortDrawdown} must be in (0, 1]`);
+  const seed = o.seed ?? DEFAULTS.seed;
+  if (!Number.isInteger(seed)) throw new UsageError(`seed ${seed} must be an integer`);
+  return {
+    strategies: asList(o.strategies) ?? [],
+    objectives: (asList(o.objectives) ?? DEFAULTS.objectives) as ObjectiveKey[],
+    periods: (asList(o.periods) ?? DEFAULTS.periods) as PeriodKey[],
+    trials: positiveInt("trials", o.trials ?? DEFAULTS.trials),
+    sampler: o.sampler ?? DEFAULTS.sampler,
+    seed,
+    batchSize: positiveInt("batch size", o.batchSize ?? DEFAULTS.batchSize),
+    tradeSizes: [...sizes],
+    abortDrawdown: o.abortDrawdown ?? null,
+  };
+}
+
+export function dataPaths(o: RunOptions): { data: string; costs: string } {
+  return { data: o.data ?? DEFAULT_DATA, costs: o.costs ?? DEFAULT_COSTS };
+}

@@ -1,0 +1,83 @@
+/**
+ * The evaluator pool: threads.js workers, each initialised once with the shared bars and
+ * the cost table. A call evaluates a list of tasks split into one chunk per worker (few
+ * messages, so IPC stays a small fraction of the work) and returns results in task order.
+ */
+import { availableParallelism } from "node:os";
+import { join, relative } from "node:path";
+import { Pool, spawn, Worker, type ModuleThread } from "threads";
+import { costTableToJson, type CostTable } from "../costs/cost-table";
+import { shareBars, type Bars } from "../data/bars";
+import { UsageError } from "../errors";
+import { DIST_DIR } from "../paths";
+import type { EvalTask, TaskResult } from "./task";
+import type { EvaluatorWorker } from "./worker";
+
+/** The compiled worker (threads run JavaScript, also when the caller runs TypeScript sources). */
+export const WORKER_SCRIPT = join(DIST_DIR, "lib", "optimize", "worker.js");
+
+/**
+ * Workers for a fraction of the cores: round(cores * fraction), at least 1, at most the
+ * cores — a 2-core machine at the default 0.9 runs 2. `maxWorkers` overrides.
+ */
+export function workerCount(cpuFraction = 0.9, maxWorkers?: number, cores = availableParallelism()): number {
+  if (!(cpuFraction > 0 && cpuFraction <= 1)) throw new UsageError(`cpu fraction ${cpuFraction} must be in (0, 1]`);
+  if (maxWorkers !== undefined) {
+    if (!Number.isInteger(maxWorkers) || maxWorkers < 1) throw new UsageError(`max workers ${maxWorkers} must be an integer >= 1`);
+    return maxWorkers;
+  }
+  return Math.min(cores, Math.max(1, Math.round(cores * cpuFraction)));
+}
+
+export class EvaluatorPool {
+  private constructor(
+    private readonly pool: Pool<ModuleThread<EvaluatorWorker>>,
+    readonly size: number,
+  ) {}
+
+  static async start(bars: Bars, costs: CostTable, size: number): Promise<EvaluatorPool> {
+    const shared = shareBars(bars);
+    const costsJson = costTableToJson(costs);
+    let next = 0;
+    // threads.js resolves a worker path relative to the calling file.
+    const script = relative(__dirname, WORKER_SCRIPT);
+    const spawnOne = async () => {
+      const index = next++;
+      const thread = await spawn<EvaluatorWorker>(new Worker(script));
+      await thread.init(shared, costsJson, index);
+      return thread;
+    };
+    const pool = Pool(spawnOne, { size, concurrency: 1 });
+    return new EvaluatorPool(pool, size);
+  }
+
+  /**
+   * Evaluate tasks; results come back in task order. `onChunk` sees each chunk's results
+   * as soon as its worker returns them (so a caller can persist them before the rest).
+   */
+  async evaluate(tasks: readonly EvalTask[], onChunk?: (results: TaskResult[]) => void): Promise<TaskResult[]> {
+    if (tasks.length === 0) return [];
+    const chunks = chunk(tasks, Math.ceil(tasks.length / this.size));
+    const parts = await Promise.all(
+      chunks.map((c) =>
+        this.pool.queue(async (w) => {
+          const rs = await w.evaluate(c);
+          onChunk?.(rs);
+          return rs;
+        }),
+      ),
+    );
+    return parts.flat();
+  }
+
+  /** Terminate every worker; the process can exit afterwards. */
+  async close(): Promise<void> {
+    await this.pool.terminate(true);
+  }
+}
+
+function chunk<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}

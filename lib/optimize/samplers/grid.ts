@@ -1,0 +1,124 @@
+/**
+ * Grid search sized to the budget. Each numeric parameter gets a number of levels,
+ * evenly spaced on its axis (log-spaced when `log`; all of them when it has no more than
+ * its share), choices all of theirs, so that the points satisfying the constraints come
+ * as close to the budget as possible without exceeding it. The grid is shuffled once by
+ * the study seed; trial id i evaluates point i, so batch k takes points
+ * [firstId, firstId + count). Past the last point the sampler returns fewer points,
+ * then none: the grid is done.
+ */
+import { satisfies } from "../../strategies/params";
+import type { ParamSpec, ParamValue, Params, Strategy } from "../../strategies/types";
+import { Rng } from "../rng";
+import type { ProposeContext, Sampler } from "./base";
+import { allLevels, checkSpace, fromAxis, levelCount, product, toAxis, topOf } from "./space";
+
+/** Grid size when the budget is not a finite number >= 1. */
+export const DEFAULT_GRID_POINTS = 1000;
+/** No grid is enumerated beyond this many points (before constraints). */
+const MAX_ENUMERATED = 4_000_000;
+
+/** `n` values of a parameter: its default for 1, every level when n reaches them all, else evenly spaced on the axis. */
+export function gridValues(spec: ParamSpec, n: number): ParamValue[] {
+  const cap = levelCount(spec);
+  if (spec.type === "choice" || n >= cap) return allLevels(spec);
+  if (n <= 1) return [spec.default];
+  const a = toAxis(spec, spec.low);
+  const b = toAxis(spec, topOf(spec));
+  const out: ParamValue[] = [];
+  for (let i = 0; i < n; i++) {
+    let v = fromAxis(spec, a + ((b - a) * i) / (n - 1));
+    if (spec.type === "float" && !spec.step) v = Number(v.toPrecision(12)); // 0.30000000000000004
+    if (!out.includes(v)) out.push(v); // log-spaced ints collide near low
+  }
+  return out;
+}
+
+/**
+ * Levels per parameter for about `target` points: choices keep all theirs, numeric
+ * parameters share the rest equally (those with fewer levels than their share take all
+ * of them), then single levels are added while the product stays within the target.
+ */
+export function allocateLevels(specs: readonly ParamSpec[], target: number): number[] {
+  const caps = specs.map(levelCount);
+  const levels = specs.map((s, i) => (s.type === "choice" ? caps[i] : 1));
+  let free = specs.map((_, i) => i).filter((i) => specs[i].type !== "choice");
+  let room = target / levels.reduce((x, y) => x * y, 1);
+  for (;;) {
+    const share = Math.pow(Math.max(room, 1), 1 / Math.max(free.length, 1));
+    const capped = free.filter((i) => caps[i] <= share);
+    if (capped.length === 0) {
+      for (const i of free) levels[i] = Math.max(1, Math.floor(share));
+      break;
+    }
+    for (const i of capped) {
+      levels[i] = caps[i];
+      room /= caps[i];
+    }
+    free = free.filter((i) => !capped.includes(i));
+  }
+  let size = levels.reduce((x, y) => x * y, 1);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const i of free) {
+      if (levels[i] < caps[i] && (size / levels[i]) * (levels[i] + 1) <= target) {
+        size = (size / levels[i]) * (levels[i] + 1);
+        levels[i]++;
+        grew = true;
+      }
+    }
+  }
+  return levels;
+}
+
+/**
+ * The valid grid points (lexicographic) for a budget: the largest grid found with at
+ * most `budget` valid points, adjusting the raw size for the share the constraints
+ * remove; the smallest grid when even that exceeds the budget (then a budget-sized
+ * random subset of it is evaluated, thanks to the shuffle).
+ */
+export function planGrid(strategy: Strategy, maxPoints: number): Params[] {
+  checkSpace(strategy);
+  const budget = Math.min(maxPoints, MAX_ENUMERATED);
+  const specs = strategy.params;
+  const build = (levels: readonly number[]) => product(specs, specs.map((s, i) => gridValues(s, levels[i]))).filter((p) => satisfies(strategy, p));
+  const rawSize = (levels: readonly number[]) => specs.reduce((n, s, i) => n * Math.min(levels[i], levelCount(s)), 1);
+  let best: Params[] | undefined;
+  let smallest: Params[] | undefined;
+  let target = budget;
+  const tried = new Set<string>();
+  for (let iteration = 0; iteration < 16; iteration++) {
+    const levels = allocateLevels(specs, target);
+    const key = levels.join(",");
+    if (tried.has(key) || rawSize(levels) > MAX_ENUMERATED) break;
+    tried.add(key);
+    const points = build(levels);
+    if (points.length <= budget && (best === undefined || points.length > best.length)) best = points;
+    if (smallest === undefined || points.length < smallest.length) smallest = points;
+    if (points.length === budget || (points.length < budget && levels.every((l, i) => l >= levelCount(specs[i])))) break;
+    // Scale the raw size by the valid share seen; overshoots are kept out of `best`.
+    target = points.length > 0 ? (target * budget) / points.length : target * 4;
+  }
+  return best ?? smallest ?? [];
+}
+
+export class GridSampler implements Sampler {
+  readonly name = "grid";
+  /** Memo of the last plan (a pure function of strategy, budget and seed). */
+  private memo: { strategy: Strategy; budget: number; seed: number; points: Params[] } | undefined;
+
+  /** The shuffled grid a study with this budget and seed walks through. */
+  points(strategy: Strategy, totalTrials: number, seed = 0): readonly Params[] {
+    const budget = Number.isFinite(totalTrials) && totalTrials >= 1 ? Math.floor(totalTrials) : DEFAULT_GRID_POINTS;
+    const m = this.memo;
+    if (m !== undefined && m.strategy === strategy && m.budget === budget && m.seed === seed) return m.points;
+    const points = Rng.derive(seed, "grid", strategy.name).shuffle(planGrid(strategy, budget));
+    this.memo = { strategy, budget, seed, points };
+    return points;
+  }
+
+  propose(ctx: ProposeContext): Params[] {
+    const points = this.points(ctx.strategy, ctx.totalTrials, ctx.seed ?? 0);
+    return points.slice(Math.max(0, ctx.firstId), Math.max(0, ctx.firstId + ctx.count)).map((p) => ({ ...p }));
+  }
+}

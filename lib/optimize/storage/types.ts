@@ -1,0 +1,43 @@
+/**
+ * The records a run directory holds. One finished trial is one line of `trials.jsonl`;
+ * the format is documented in docs/file-formats.md ("Run directory").
+ */
+import type { PeriodKey } from "../../engine/periods";
+
+export type TrialParamValue = number | string | boolean;
+export type TrialState = "complete" | "pruned" | "failed";
+export const TRIAL_STATES: readonly TrialState[] = ["complete", "pruned", "failed"];
+
+/** The evaluation of one trade size: every metric of every period (EvalResult without curves). */
+export interface TrialResult {
+  trade_size: number;
+  ruined: boolean;
+  aborted: boolean;
+  over_max_bucket: number;
+  periods: Record<PeriodKey, Record<string, number>>;
+}
+
+/** One line of trials.jsonl. */
+export interface TrialLine {
+  /** Format version. */
+  v: 1;
+  /** Global trial id within the study (0-based, dense). */
+  id: number;
+  /** Study key, e.g. "sma_cross|mar|1y". */
+  study: string;
+  params: Record<string, TrialParamValue>;
+  /** Objective value for the study (null = failed/pruned). */
+  value: number | null;
+  state: TrialState;
+  /** All metrics for all periods, per trade size. */
+  results: TrialResult[];
+  /** ISO times. */
+  started: string;
+  finished: string;
+  /** Worker index. */
+  worker: number;
+  error?: string;
+}
+
+/** A trial line without its results: what resume needs, and cheap to read. */
+export type TrialSummary = Omit<TrialLine, "results">;

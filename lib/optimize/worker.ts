@@ -1,0 +1,31 @@
+/**
+ * An evaluator worker thread: initialised once with the shared bars (no copy) and the
+ * cost table; keeps its Evaluator (and its scratch buffers, memoised indicators) for
+ * every task it runs.
+ */
+import { expose } from "threads/worker";
+import { parseCostTable, type CostTableJson } from "../costs/cost-table";
+import { viewBars, type SharedBars } from "../data/bars";
+import { Evaluator } from "../engine/evaluate";
+import { evaluateTask } from "./evaluate-task";
+import type { EvalTask, TaskResult } from "./task";
+
+let evaluator: Evaluator | null = null;
+let workerIndex = -1;
+
+const api = {
+  init(shared: SharedBars, costs: CostTableJson, index: number): boolean {
+    evaluator = new Evaluator(viewBars(shared), parseCostTable(costs, "cost table"));
+    workerIndex = index;
+    return shared.buffer instanceof SharedArrayBuffer;
+  },
+  evaluate(tasks: EvalTask[]): TaskResult[] {
+    if (evaluator === null) throw new Error("worker used before init");
+    const ev = evaluator;
+    return tasks.map((t) => evaluateTask(ev, t, workerIndex));
+  },
+};
+
+export type EvaluatorWorker = typeof api;
+
+expose(api);

@@ -1,0 +1,160 @@
+/**
+ * A run directory's report: tables under `<run>/report/` and the dashboard `<run>/index.html`,
+ * every file written atomically (a reader sees the old file or the new one). Reading the
+ * run never changes it. docs/reports.md describes every file.
+ */
+import { join, relative } from "node:path";
+import type { CostTable } from "../costs/cost-table";
+import type { Bars } from "../data/bars";
+import { PERIOD_KEYS } from "../engine/periods";
+import { UsageError } from "../errors";
+import { writeFileAtomic } from "../io/atomic";
+import { loadRunInputs, shortlistCurves, type Curve } from "./curves";
+import { formatCsv, type Table } from "./csv";
+import { buildModel, type RunStatus } from "./dashboard/model";
+import { renderPage } from "./dashboard/page";
+import { plotlySource, writePlotlyAsset } from "./dashboard/plotly";
+import { DEFAULT_MAX_POINTS } from "./downsample";
+import { loadRun } from "./run";
+import { DEFAULT_TOP_N, objectiveTable, periodTable, summarize, summaryTable, topLists, topTable } from "./tables";
+
+export const REPORT_DIR = "report";
+export const INDEX_FILE = "index.html";
+
+export interface ReportOptions {
+  /** Trials per top list, and curves drawn (default 10). */
+  topN?: number;
+  /** Equity and drawdown curves of the overall top N (default true; needs the run's bars and costs). */
+  curves?: boolean;
+  /** Bars for the curves instead of the manifest's data file. */
+  bars?: Bars;
+  /** Cost table for the curves instead of the manifest's costs file. */
+  costs?: CostTable;
+  /** Inline plotly.js into index.html (one file to send around) instead of report/plotly*.js beside it. */
+  singleFile?: boolean;
+  /** Points per curve on the page at most (default 2,000). */
+  maxCurvePoints?: number;
+  /** Warnings (torn journal tail, skipped curves); they are also returned. */
+  onWarning?: (msg: string) => void;
+  /** Mark the run as still running (intermediate reports). */
+  running?: boolean;
+}
+
+export interface ReportResult {
+  runDir: string;
+  reportDir: string;
+  /** The dashboard. */
+  index: string;
+  /** Every file written, absolute paths, index.html last. */
+  files: string[];
+  status: RunStatus;
+  trials: number;
+  /** Curves drawn (0 without curves). */
+  curves: number;
+  warnings: string[];
+  /** Wall time of the whole report, ms. */
+  ms: number;
+}
+
+export function generateReport(runDir: string, opts: ReportOptions = {}): ReportResult {
+  const started = performance.now();
+  const topN = opts.topN ?? DEFAULT_TOP_N;
+  if (!Number.isInteger(topN) || topN < 1) throw new UsageError(`top ${topN} must be an integer >= 1`);
+  const maxPoints = opts.maxCurvePoints ?? DEFAULT_MAX_POINTS;
+  if (!Number.isInteger(maxPoints) || maxPoints < 4) throw new UsageError(`maxCurvePoints ${maxPoints} must be an integer >= 4`);
+  const warnings: string[] = [];
+  const warn = (msg: string) => {
+    warnings.push(msg);
+    opts.onWarning?.(msg);
+  };
+
+  const run = loadRun(runDir, warn);
+  const reportDir = join(run.dir, REPORT_DIR);
+  const files: string[] = [];
+  const write = (name: string, text: string | Uint8Array) => {
+    const path = join(reportDir, name);
+    writeFileAtomic(path, text);
+    files.push(path);
+  };
+  const writeCsv = (name: string, t: Table) => write(name, formatCsv(t));
+
+  const done = run.trials.length;
+  const planned = run.planned * run.studies.length;
+  const status: RunStatus = opts.running ? "running" : done >= planned ? "complete" : "incomplete";
+
+  for (const o of run.manifest.args.objectives) writeCsv(`objective-${o}.csv`, objectiveTable(run, o));
+  for (const p of PERIOD_KEYS) writeCsv(`period-${p}.csv`, periodTable(run, p));
+
+  const summaries = summarize(run);
+  const generated = new Date();
+  write(
+    "summary.json",
+    json({
+      run: {
+        name: run.manifest.name,
+        dir: run.dir,
+        created: run.manifest.created,
+        generated: generated.toISOString(),
+        status,
+        trials_done: done,
+        trials_planned: planned,
+        trade_size: run.manifest.args.tradeSizes[0],
+        objectives: run.manifest.args.objectives,
+        periods: PERIOD_KEYS,
+      },
+      studies: summaries,
+      warnings,
+    }),
+  );
+  writeCsv("summary.csv", summaryTable(summaries));
+
+  const top = topLists(run, topN);
+  write("top.json", json(top));
+  writeCsv("top.csv", topTable(top));
+
+  let curves: Curve[] | null = null;
+  let curvesNote = "Curves are drawn by the final report (stratlab report DIR); intermediate reports skip them to stay fast.";
+  if (opts.curves !== false && !opts.running) {
+    if (top.overall.length === 0) curvesNote = "No complete trial yet: no curves.";
+    else {
+      const inputs = loadRunInputs(run, { bars: opts.bars, costs: opts.costs }, warn);
+      if (inputs === null) curvesNote = "Curves skipped: the run's data or cost file is missing or changed (see the warnings in report/summary.json).";
+      else {
+        curves = shortlistCurves(top.overall, inputs, { maxPoints, onWarning: warn });
+        write("curves.json", json({ maxPoints, curves }));
+      }
+    }
+  } else if (opts.curves === false && !opts.running) {
+    curvesNote = "Curves were not requested (--no-curves).";
+  }
+
+  const plotlyRef = opts.singleFile ? { inline: plotlySource() } : { src: relative(run.dir, writePlotlyAsset(reportDir)).split("\\").join("/") };
+  if (!opts.singleFile) files.push(join(run.dir, plotlyRef.src as string));
+  const model = buildModel({
+    run,
+    summaries,
+    status,
+    topN,
+    curves,
+    curvesNote,
+    maxCurvePoints: maxPoints,
+    files: files.map((f) => relative(run.dir, f).split("\\").join("/")),
+    now: generated,
+  });
+  const index = join(run.dir, INDEX_FILE);
+  writeFileAtomic(index, renderPage(model, plotlyRef));
+  files.push(index);
+  return { runDir: run.dir, reportDir, index, files, status, trials: done, curves: curves?.length ?? 0, warnings, ms: performance.now() - started };
+}
+
+/**
+ * The runner's `--report-frequency` hook: tables and the dashboard without curves (no bars
+ * to load, no evaluations), the run marked as running.
+ */
+export function writeIntermediateReport(runDir: string, opts: Pick<ReportOptions, "topN" | "onWarning"> = {}): ReportResult {
+  return generateReport(runDir, { ...opts, curves: false, running: true });
+}
+
+function json(x: unknown): string {
+  return JSON.stringify(x, null, 2) + "\n"; // NaN and Infinity become null
+}
