@@ -25,7 +25,7 @@ export class CheckpointPolicy {
   readonly everyUnits: number | undefined;
   readonly everyMs: number | undefined;
   private readonly clock: Clock;
-  private nextUnit = Infinity;
+  private nextUnitAt = Infinity;
   private lastAt = 0;
 
   constructor(config: CheckpointPolicyConfig = {}, options: { clock?: Clock; startUnit?: number } = {}) {
@@ -47,6 +47,11 @@ export class CheckpointPolicy {
     return new CheckpointPolicy();
   }
 
+  /** The unit at which the unit rule next fires (Infinity without one). */
+  get nextUnit(): number {
+    return this.nextUnitAt;
+  }
+
   get enabled(): boolean {
     return this.everyUnits !== undefined || this.everyMs !== undefined;
   }
@@ -61,11 +66,11 @@ export class CheckpointPolicy {
   /** (Re)starts counting: from `unit` (a resumed run) and from now for the timer. */
   start(unit: number, now: number = this.clock.now()): void {
     this.lastAt = now;
-    this.nextUnit = this.everyUnits !== undefined ? (Math.floor(unit / this.everyUnits) + 1) * this.everyUnits : Infinity;
+    this.nextUnitAt = this.everyUnits !== undefined ? (Math.floor(unit / this.everyUnits) + 1) * this.everyUnits : Infinity;
   }
 
   shouldCheckpoint(context: PolicyContext): boolean {
-    if (context.unit >= this.nextUnit) return true;
+    if (context.unit >= this.nextUnitAt) return true;
     if (this.everyMs === undefined) return false;
     return (context.now ?? this.clock.now()) - this.lastAt >= this.everyMs;
   }

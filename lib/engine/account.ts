@@ -160,6 +160,19 @@ export class Account {
   }
 
   /**
+   * Put back fills and round trips recorded before a snapshot (full output only), so a
+   * resumed run reports the same trades as an uninterrupted one. Equity before the resume
+   * point is not restored: keep samples of it in the caller's state if needed.
+   */
+  restoreRecords(fills: readonly Fill[], roundTrips: readonly RoundTrip[]): void {
+    if (this.rec === null) throw new Error("restoreRecords needs an Account created with full: true");
+    this.rec.fills.length = 0;
+    this.rec.fills.push(...fills);
+    this.rec.roundTrips.length = 0;
+    this.rec.roundTrips.push(...roundTrips);
+  }
+
+  /**
    * Metrics of every period (in config order) over bars [0, next). A period that has not
    * started yet (a run stopped early) reports an empty window.
    */

@@ -1,10 +1,11 @@
 /**
  * Inline plotly figures in a notebook, offline: the first figure of a kernel session embeds
- * plotly.js itself (from node_modules, no CDN), later figures reuse `window.Plotly`.
+ * plotly.js itself (the report's bundle from node_modules, no CDN), later figures reuse
+ * `window.Plotly`.
  * Long line traces are thinned to about `maxPoints` (min and max of each bucket, so spikes
  * and drawdowns survive) to keep notebooks small.
  */
-import { readFileSync } from "node:fs";
+import { plotlySource } from "../report/dashboard/plotly";
 import { cellDisplay, escapeHtml, scriptJson } from "./display";
 
 /** A plotly trace: plain data (typed arrays are fine). */
@@ -25,27 +26,8 @@ export interface PlotOptions {
   embed?: boolean;
 }
 
-/** Minified bundles first: plotly.js-dist ships only the unminified one (11 MB). */
-const BUNDLES = ["plotly.js-dist-min/plotly.min.js", "plotly.js-dist/plotly.min.js", "plotly.js-dist/plotly.js"];
-
-let bundle: string | undefined;
 let embedded = false;
 let plots = 0;
-
-function plotlyBundle(): string {
-  if (bundle === undefined) {
-    for (const id of BUNDLES) {
-      try {
-        bundle = readFileSync(require.resolve(id), "utf8");
-        break;
-      } catch {
-        /* try the next */
-      }
-    }
-    if (bundle === undefined) throw new Error(`plotly.js is not installed (looked for ${BUNDLES.join(", ")}); run: npm install`);
-  }
-  return bundle;
-}
 
 /** Keep the first and last point and, per bucket, the points with the lowest and highest y. */
 export function thinTrace(trace: Trace, maxPoints: number): Trace {
@@ -81,7 +63,7 @@ export function plotHtml(figure: Figure, opts: PlotOptions & { withLibrary?: boo
   const layout = { ...(figure.layout ?? {}) };
   const height = opts.height ?? (typeof layout.height === "number" ? layout.height : 420);
   const fig = { data: figure.data.map((t) => thinTrace(t, maxPoints)), layout: { height, ...layout }, config: { responsive: true, displaylogo: false, ...(figure.config ?? {}) } };
-  const library = opts.withLibrary ? `<script type="text/javascript">${plotlyBundle().replace(/<\/script/gi, "<\\/script")}</script>\n` : "";
+  const library = opts.withLibrary ? `<script type="text/javascript">${plotlySource().replace(/<\/script/gi, "<\\/script")}</script>\n` : "";
   // Later outputs wait briefly for the library: cells can render before the first one's script ran.
   const draw = `(function () {
   var fig = ${scriptJson(fig)};

@@ -13,6 +13,14 @@ import { DIST_DIR } from "../paths";
 import type { EvalTask, TaskResult } from "./task";
 import type { EvaluatorWorker } from "./worker";
 
+// threads.js, when first imported, answers SIGINT/SIGTERM by killing every worker and
+// calling process.exit(0): the trials in flight and the checkpoint would be lost, and a
+// notebook kernel would die on an interrupt. Signals belong to the caller (lib/lab/
+// interrupt.ts stops a run cleanly), so those two handlers are taken out again.
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  for (const l of process.listeners(sig)) if (String(l).includes("terminateWorkersAndMaster")) process.removeListener(sig, l);
+}
+
 /** The compiled worker (threads run JavaScript, also when the caller runs TypeScript sources). */
 export const WORKER_SCRIPT = join(DIST_DIR, "lib", "optimize", "worker.js");
 

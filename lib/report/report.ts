@@ -3,6 +3,7 @@
  * every file written atomically (a reader sees the old file or the new one). Reading the
  * run never changes it. docs/reports.md describes every file.
  */
+import { rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
@@ -127,6 +128,8 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
   } else if (opts.curves === false && !opts.running) {
     curvesNote = "Curves were not requested (--no-curves).";
   }
+  // A curves.json of an earlier report would no longer match the tables beside it.
+  if (curves === null) rmSync(join(reportDir, "curves.json"), { force: true });
 
   const plotlyRef = opts.singleFile ? { inline: plotlySource() } : { src: relative(run.dir, writePlotlyAsset(reportDir)).split("\\").join("/") };
   if (!opts.singleFile) files.push(join(run.dir, plotlyRef.src as string));

@@ -20,9 +20,9 @@ export const donchianBreakout: Strategy = {
     const entry = p.entry as number;
     const exit = p.exit as number;
     const n = bars.length;
-    const deque = scratch.int32("deque", n);
-    const upper = scratch.cached(`priorMaxHigh:${entry}`, n, (out) => priorMax(bars.high, entry, out, deque));
-    const lower = scratch.cached(`priorMinLow:${exit}`, n, (out) => priorMin(bars.low, exit, out, deque));
+    const work = scratch.int32("priorExtreme", n);
+    const upper = scratch.cached(`priorMaxHigh:${entry}`, n, (out) => priorMax(bars.high, entry, out, work));
+    const lower = scratch.cached(`priorMinLow:${exit}`, n, (out) => priorMin(bars.low, exit, out, work));
     const warm = Math.max(entry, exit);
     const close = bars.close;
     let state = 0;

@@ -58,6 +58,31 @@ describe("time-based policy (fake clock)", () => {
     expect(bridge.savedCheckpoints.map((c) => c.unit)).toEqual([5, 10, 15]);
   });
 
+  it("fast units (the clock is read only every few ms) still checkpoint on time, late by a few ms at most", () => {
+    const clock = fakeClock();
+    const start = clock.now();
+    const checkpoints = new CheckpointService({ root: tempRoot(), clock });
+    const bridge = new ProgressBridge({ checkpoints, operationId: "bt-fast", policy: { everyMinutes: 0.01 }, clock }); // every 600 ms
+    let reads = 0;
+    const counting = { now: () => (reads++, clock.now()) };
+    (bridge as unknown as { clock: typeof counting }).clock = counting;
+    const state = { bar: 0 };
+    const build = () => ({ bar: state.bar });
+    // 1,000,000 bars at 10 µs each: 10 s of (fake) time.
+    for (let bar = 1; bar <= 1_000_000; bar++) {
+      clock.advance(0.01);
+      state.bar = bar;
+      bridge.updateState(bar, build);
+    }
+    const at = bridge.savedCheckpoints.map((c) => Date.parse(c.createdAt) - start);
+    expect(at).toHaveLength(16);
+    at.forEach((t, i) => {
+      expect(t).toBeGreaterThanOrEqual((i + 1) * 600);
+      expect(t - (i === 0 ? 0 : at[i - 1]!)).toBeLessThanOrEqual(606);
+    });
+    expect(reads).toBeLessThan(20_000); // not one clock read per bar
+  });
+
   it("with both set, whichever comes first, and each checkpoint restarts both counters", () => {
     const clock = fakeClock();
     const p = new CheckpointPolicy({ everyUnits: 1000, everyMinutes: 10 }, { clock });

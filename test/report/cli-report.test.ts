@@ -30,8 +30,11 @@ describe("stratlab report", () => {
     expect(lines(err).at(-1)).toMatch(/^6 trials, 3 curves, status complete, \d+ ms; open /);
   });
 
-  it("--json prints one document with the paths; --no-curves skips the curves", async () => {
+  it("--json prints one document with the paths; --no-curves skips the curves (and drops stale ones)", async () => {
     const fx = makeRunDir({ trials: 4, strategies: ["sma_cross"], objectives: ["mar"] });
+    expect(await main(["report", fx.dir])).toBe(0);
+    expect(existsSync(join(fx.dir, "report", "curves.json"))).toBe(true);
+    out.length = 0;
     expect(await main(["report", fx.dir, "--no-curves", "--json"])).toBe(0);
     const docs = lines(out);
     expect(docs).toHaveLength(1);

@@ -35,7 +35,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("dashboard in headless chromium", () =
       executablePath: CHROMIUM,
       args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    // 1280 CSS px at 0.8: a 1024 px wide screenshot, readable and small
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 0.8 });
     page.on("console", (m) => {
       if (m.type() === "error") problems.push(`console: ${m.text()}`);
     });
@@ -124,7 +125,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("dashboard in headless chromium", () =
     const out = process.env.STRATLAB_DASHBOARD_PNG;
     if (!out) return;
     mkdirSync(dirname(resolve(out)), { recursive: true });
-    await page.screenshot({ path: resolve(out), clip: { x: 0, y: 0, width: 1440, height: 2000 }, fullPage: true });
+    await page.screenshot({ path: resolve(out), clip: { x: 0, y: 0, width: 1280, height: 2200 }, fullPage: true });
     expect(statSync(resolve(out)).size).toBeGreaterThan(10_000);
   });
 

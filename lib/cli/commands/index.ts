@@ -1,5 +1,6 @@
 /** Every CLI command, in help order. Adding a command: one file in this folder plus its line here. */
 import type { Command } from "../command";
+import { backtestCommand } from "./backtest";
 import { dataCommand } from "./data";
 import { checkpointsCommand } from "./checkpoints";
 import { evaluateCommand } from "./evaluate";
@@ -11,6 +12,7 @@ import { setupCommand } from "./setup";
 export const COMMANDS: readonly Command[] = [
   evaluateCommand,
   optimizeCommand,
+  backtestCommand,
   checkpointsCommand,
   operationsCommand,
   dataCommand,

@@ -202,7 +202,7 @@ export function repair(strategy: Strategy, p: Params, rng: Rng, admissible: (p: 
     for (const spec of rng.shuffle([...specs])) {
       const values = conditionalValues(spec, rng).filter((v) => v !== q[spec.name]);
       // Tried lazily: nearest first, or in random order (the first admissible one is then uniform among them).
-      for (const v of nearest ? byDistance(spec, values, q[spec.name]) : rng.shuffle(values)) {
+      for (const v of nearest ? byDistance(spec, rng.shuffle(values), q[spec.name]) : rng.shuffle(values)) {
         const r = { ...q, [spec.name]: v };
         if (admissible(r)) return r;
       }
@@ -223,7 +223,7 @@ function conditionalValues(spec: ParamSpec, rng: Rng): ParamValue[] {
   return Array.from({ length: CONDITIONAL_DRAWS }, () => sampleParam(spec, rng));
 }
 
-/** Values sorted by distance from `v` on the parameter's axis (choices keep their order). */
+/** Values sorted by distance from `v` on the parameter's axis, stably (choices keep their order). */
 function byDistance(spec: ParamSpec, values: ParamValue[], v: ParamValue | undefined): ParamValue[] {
   if (spec.type === "choice" || typeof v !== "number" || (spec.log && !(v > 0))) return values;
   const x = toAxis(spec, v);

@@ -73,31 +73,48 @@ export function allocateLevels(specs: readonly ParamSpec[], target: number): num
 
 /**
  * The valid grid points (lexicographic) for a budget: the largest grid found with at
- * most `budget` valid points, adjusting the raw size for the share the constraints
- * remove; the smallest grid when even that exceeds the budget (then a budget-sized
- * random subset of it is evaluated, thanks to the shuffle).
+ * most `budget` valid points. The raw size is first scaled by the share the constraints
+ * remove, then bisected between a target that fits and one that overshoots. When even
+ * the smallest grid exceeds the budget, that one (the study then evaluates a
+ * budget-sized random subset of it, thanks to the shuffle).
  */
 export function planGrid(strategy: Strategy, maxPoints: number): Params[] {
   checkSpace(strategy);
   const budget = Math.min(maxPoints, MAX_ENUMERATED);
   const specs = strategy.params;
-  const build = (levels: readonly number[]) => product(specs, specs.map((s, i) => gridValues(s, levels[i]))).filter((p) => satisfies(strategy, p));
-  const rawSize = (levels: readonly number[]) => specs.reduce((n, s, i) => n * Math.min(levels[i], levelCount(s)), 1);
+  const built = new Map<string, Params[]>();
+  const build = (levels: readonly number[]): Params[] | undefined => {
+    const key = levels.join(",");
+    if (!built.has(key)) {
+      if (specs.reduce((n, s, i) => n * Math.min(levels[i], levelCount(s)), 1) > MAX_ENUMERATED) return undefined;
+      built.set(key, product(specs, specs.map((s, i) => gridValues(s, levels[i]))).filter((p) => satisfies(strategy, p)));
+    }
+    return built.get(key);
+  };
   let best: Params[] | undefined;
   let smallest: Params[] | undefined;
+  let fits: number | undefined; // a target whose grid fits the budget
+  let overshoots: number | undefined; // a target whose grid does not
   let target = budget;
-  const tried = new Set<string>();
-  for (let iteration = 0; iteration < 16; iteration++) {
+  for (let iteration = 0; iteration < 40; iteration++) {
     const levels = allocateLevels(specs, target);
-    const key = levels.join(",");
-    if (tried.has(key) || rawSize(levels) > MAX_ENUMERATED) break;
-    tried.add(key);
     const points = build(levels);
-    if (points.length <= budget && (best === undefined || points.length > best.length)) best = points;
-    if (smallest === undefined || points.length < smallest.length) smallest = points;
-    if (points.length === budget || (points.length < budget && levels.every((l, i) => l >= levelCount(specs[i])))) break;
-    // Scale the raw size by the valid share seen; overshoots are kept out of `best`.
-    target = points.length > 0 ? (target * budget) / points.length : target * 4;
+    if (points === undefined) {
+      overshoots = target;
+    } else {
+      if (points.length <= budget && (best === undefined || points.length > best.length)) best = points;
+      if (smallest === undefined || points.length < smallest.length) smallest = points;
+      const complete = levels.every((l, i) => l >= levelCount(specs[i]));
+      if (points.length === budget || (points.length < budget && complete)) break;
+      if (points.length <= budget) fits = Math.max(fits ?? 0, target);
+      else overshoots = Math.min(overshoots ?? Infinity, target);
+    }
+    let next: number;
+    if (overshoots === undefined) next = Math.max(target + 1, Math.ceil((target * budget) / Math.max(1, points?.length ?? 1)));
+    else if (fits === undefined) next = Math.min(overshoots - 1, Math.floor((target * budget) / Math.max(1, points?.length ?? 1)));
+    else next = Math.floor((fits + overshoots) / 2);
+    if (next < 1 || next === target || (fits !== undefined && next <= fits) || (overshoots !== undefined && next >= overshoots)) break;
+    target = next;
   }
   return best ?? smallest ?? [];
 }

@@ -141,13 +141,12 @@ export class TpeSampler implements Sampler {
   private rankedCandidates(groups: readonly (readonly ParamSpec[])[], l: readonly ParzenEstimator[], g: readonly ParzenEstimator[], rng: Rng): Params[] {
     const n = this.options.n_ei_candidates;
     const perModel = groups.map((specs, m) => candidates(specs, l[m], g[m], rng, n));
-    const specsOf = groups;
     const joint: { p: Params; score: number }[] = [];
     for (let j = 0; j < n; j++) {
       const p: Params = {};
       let score = 0;
       perModel.forEach((cands, m) => {
-        specsOf[m].forEach((spec, d) => (p[spec.name] = cands[j].values[d]));
+        groups[m].forEach((spec, d) => (p[spec.name] = cands[j].values[d]));
         score += cands[j].score;
       });
       joint.push({ p, score });
@@ -160,7 +159,7 @@ export class TpeSampler implements Sampler {
       perModel.forEach((cands, m) => {
         let top = 0;
         for (let j = 1; j < cands.length; j++) if (cands[j].score > cands[top].score) top = j;
-        specsOf[m].forEach((spec, d) => (best[spec.name] = cands[top].values[d]));
+        groups[m].forEach((spec, d) => (best[spec.name] = cands[top].values[d]));
       });
       out.unshift(best);
     }

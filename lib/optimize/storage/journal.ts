@@ -345,12 +345,18 @@ function summaryOf(src: Buffer, s: number, e: number): TrialSummary | null {
   if (e - s < 2 || src[e - 1] !== 0x7d || src[e - 2] !== 0x5d) return null;
   const k = src.subarray(s, e).indexOf(RESULTS_KEY_BYTES);
   if (k <= 0) return null;
+  // Close the object where results begin: the "," becomes "}" for this one decode.
+  const at = s + k;
+  src[at] = 0x7d;
+  let o: unknown;
   try {
-    const o = JSON.parse(src.toString("utf8", s, s + k) + "}");
-    return checkShape(o, false) === null ? (o as TrialSummary) : null;
+    o = JSON.parse(src.toString("utf8", s, at + 1));
   } catch {
     return null;
+  } finally {
+    src[at] = 0x2c;
   }
+  return checkShape(o, false) === null ? (o as TrialSummary) : null;
 }
 
 function parseLine(text: string, full: boolean): { line?: TrialLine | TrialSummary; syntax?: string; shape?: string } {
@@ -379,9 +385,10 @@ function checkShape(x: unknown, withResults: boolean): string | null {
   if (!(TRIAL_STATES as readonly unknown[]).includes(o.state)) return `state ${JSON.stringify(o.state)} is not one of ${TRIAL_STATES.join(", ")}`;
   if (o.value !== null && typeof o.value !== "number") return `value ${JSON.stringify(o.value)} is neither a number nor null`;
   if (typeof o.params !== "object" || o.params === null || Array.isArray(o.params)) return "params is not an object";
-  for (const [k, v] of Object.entries(o.params)) {
-    const t = typeof v;
-    if (t !== "number" && t !== "string" && t !== "boolean") return `parameter ${k} is ${JSON.stringify(v)}, not a number, string or boolean`;
+  const params = o.params as Record<string, unknown>;
+  for (const k in params) {
+    const t = typeof params[k];
+    if (t !== "number" && t !== "string" && t !== "boolean") return `parameter ${k} is ${JSON.stringify(params[k])}, not a number, string or boolean`;
   }
   if (typeof o.started !== "string" || typeof o.finished !== "string") return "started/finished are not ISO time strings";
   if (typeof o.worker !== "number" || !Number.isInteger(o.worker)) return `worker ${JSON.stringify(o.worker)} is not a worker index`;

@@ -78,7 +78,7 @@ export function emaFrom(x: Float64Array, n: number, start: number, out: Float64A
  * max(suffix max of its first bar within that block, prefix max of its last bar within the
  * next). Suffix maxima come from one backward pass (their indices kept in `work`, length
  * >= x.length), prefix maxima are carried forward: about three comparisons per bar and
- * no data-dependent loops (the monotonic deque it replaces was 3x slower on prices).
+ * no data-dependent loops (measured ~3x faster than a monotonic deque on prices).
  */
 export function priorMax(x: Float64Array, n: number, out: Float64Array, work: Int32Array): Float64Array {
   return priorExtreme(x, n, out, work, 1);
