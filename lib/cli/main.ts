@@ -74,6 +74,11 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 if (require.main === module) {
+  // `stratlab ... | head` closes the pipe early: that is not an error.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -12,7 +12,7 @@
  */
 import type { CostTable } from "../costs/cost-table";
 import { MS_PER_YEAR } from "../data/bars";
-import { PROFIT_FACTOR_CAP, SORTINO_CAP, type Fill, type Metrics, type RoundTrip } from "./metrics";
+import { CAGR_CAP, PROFIT_FACTOR_CAP, SORTINO_CAP, type Fill, type Metrics, type RoundTrip } from "./metrics";
 import { objectives } from "./objectives";
 
 // Scalar state, st[...]
@@ -48,6 +48,8 @@ const C_RET2 = 11;
 const C_NEG2 = 12;
 const N_SUMS = 13;
 const N_ST = SUMS + N_SUMS;
+/** Holdings worth at most this fraction of a sell's notional after it are rounding dust. */
+const DUST = 1e-12;
 // Per period, per[p * PER + ...], p in start order
 const P_BASE = 0;
 const P_PEAK = 1;
@@ -206,7 +208,8 @@ export class Account {
         // balance had it started with trade_size.
         final_balance: started && s === 0 ? eLast : tradeSize * growth,
         total_return: growth - 1,
-        cagr: spanMs > 0 && growth > 0 ? Math.pow(growth, MS_PER_YEAR / spanMs) - 1 : spanMs > 0 ? -1 : 0,
+        // Annualising a short window can overflow (growth^(year/span)); capped (documented).
+        cagr: spanMs > 0 && growth > 0 ? Math.min(CAGR_CAP, Math.pow(growth, MS_PER_YEAR / spanMs) - 1) : spanMs > 0 ? -1 : 0,
         max_drawdown: started ? per[p * PER + P_MAXDD] : 0,
         sharpe: sd > 0 ? (mean / sd) * Math.sqrt(bpy) : 0,
         // No losing bar: the ratio is unbounded; capped like profit_factor.
@@ -334,6 +337,10 @@ function runBars(
           } else {
             units -= notional / o;
             cash += notional - cost;
+            // Rounding dust: a full exit leaves ~1e-17 units in floating point (0 in exact
+            // arithmetic), and marking dust at every close would turn a flat curve into
+            // noise returns (a spurious Sharpe). Units worth under 1e-12 of the swap go.
+            if (Math.abs(units) * o <= DUST * notional) units = 0;
           }
           pos = wi;
           st[SUMS + S_SWAPS] += 1;

@@ -38,6 +38,11 @@ export type Metrics = Record<MetricKey | ObjectiveKey, number> & {
 
 /** profit_factor when there are winning round trips and no losing ones (documented cap). */
 export const PROFIT_FACTOR_CAP = 100;
+/**
+ * cagr at most this (1e12 = a trillion-fold a year): annualising a few days of data can
+ * overflow to Infinity, which JSON cannot carry and which would make mar/utility infinite.
+ */
+export const CAGR_CAP = 1e12;
 /** sortino when a period has a positive mean return and no losing bar (documented cap). */
 export const SORTINO_CAP = 100;
 

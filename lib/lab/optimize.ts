@@ -6,13 +6,17 @@ import type { RunOptions } from "../optimize/config";
 import { runOptimization, type Progress, type RunHooks, type RunOutcome } from "../optimize/runner";
 import type { TrialLine } from "../optimize/storage";
 import type { BestTrial, StudySpec } from "../optimize/study";
+import { generateReport, writeIntermediateReport, type ReportResult } from "../report";
 import { interruptOnSignals } from "./interrupt";
 
 export interface OptimizeOptions extends RunOptions {
   /** Progress callback (the notebook and the CLI pass their own displays). */
   onProgress?: (p: Progress) => void;
   onLog?: (line: string) => void;
+  /** Custom report hook; by default tables and the dashboard are written (see `report`). */
   onReport?: RunHooks["onReport"];
+  /** Write the report and dashboard at the end, and every `reportFrequency` trials (default true). */
+  report?: boolean;
   /** Stop on Ctrl-C / SIGTERM / notebook interrupt (default true). */
   handleSignals?: boolean;
   signal?: AbortSignal;
@@ -22,7 +26,16 @@ export interface OptimizeOptions extends RunOptions {
 export type TrialRecordRow = Record<string, string | number | boolean | null>;
 
 export class OptimizeResult {
-  constructor(readonly outcome: RunOutcome) {}
+  constructor(
+    readonly outcome: RunOutcome,
+    /** The final report (tables, dashboard), when one was written. */
+    readonly report: ReportResult | null = null,
+  ) {}
+
+  /** The HTML dashboard, when the report was written. */
+  get dashboard(): string | null {
+    return this.report?.index ?? null;
+  }
 
   get dir(): string {
     return this.outcome.dir;
@@ -84,9 +97,19 @@ function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefine
 export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
   const interrupt = options.handleSignals === false ? null : interruptOnSignals((sig) => options.onLog?.(`${sig}: finishing in-flight trials, then stopping`));
   const signal = anySignal([options.signal, interrupt?.signal]);
+  let finalReport: ReportResult | null = null;
+  const onWarning = (w: string) => options.onLog?.(`report: ${w}`);
+  const onReport: RunHooks["onReport"] =
+    options.onReport ??
+    (options.report === false
+      ? undefined
+      : (dir, final) => {
+          if (final) finalReport = generateReport(dir, { onWarning });
+          else writeIntermediateReport(dir, { onWarning });
+        });
   try {
-    const outcome = await runOptimization(options, { onProgress: options.onProgress, onLog: options.onLog, onReport: options.onReport, signal });
-    return new OptimizeResult(outcome);
+    const outcome = await runOptimization(options, { onProgress: options.onProgress, onLog: options.onLog, onReport, signal });
+    return new OptimizeResult(outcome, finalReport);
   } finally {
     interrupt?.dispose();
   }

@@ -44,5 +44,5 @@ export function proposeBatch(
     if (t === undefined) throw new Error(`internal: trial ${id} of ${studyKey} missing before batch ${k}`);
     past.push(t);
   }
-  return sampler.propose({ strategy, history: past, firstId, count: batchSize, rng: Rng.derive(seed, studyKey, k), totalTrials });
+  return sampler.propose({ strategy, history: past, firstId, count: batchSize, rng: Rng.derive(seed, studyKey, k), totalTrials, seed });
 }

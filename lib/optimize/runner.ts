@@ -14,6 +14,7 @@ import { loadBars } from "../data/csv";
 import { RunError } from "../errors";
 import { RUNS_DIR } from "../paths";
 import { getStrategy } from "../strategies/registry";
+import type { Strategy } from "../strategies/types";
 import { dataPaths, normaliseSearch, type RunOptions, type SearchConfig } from "./config";
 import { EvaluatorPool, workerCount } from "./pool";
 import { nextBatch, proposeBatch } from "./proposals";
@@ -60,6 +61,7 @@ export interface RunOutcome {
 
 interface StudyState {
   spec: StudySpec;
+  strategy: Strategy;
   byId: Map<number, TrialRecord>;
   best: BestTrial | null;
 }
@@ -94,7 +96,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   const run = opened;
   let pool: EvaluatorPool | undefined;
   try {
-    const states = new Map<string, StudyState>(studies.map((s) => [s.key, { spec: s, byId: new Map(), best: null }]));
+    const states = new Map<string, StudyState>(studies.map((s) => [s.key, { spec: s, strategy: getStrategy(s.strategy), byId: new Map(), best: null }]));
     for (const line of run.trials) {
       const st = states.get(line.study);
       if (st === undefined) throw new RunError(`${run.journalPath}: trial ${line.id} belongs to study "${line.study}", which this run does not have`);
@@ -118,34 +120,43 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
 
     const reportEvery = options.reportFrequency ?? 0;
     let lastReportAt = done;
-    let cancelled = false;
-    for (;;) {
-      if (hooks.signal?.aborted) {
-        cancelled = true;
-        break;
+    let reporting: Promise<void> = Promise.resolve();
+    const pending = [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
+    if (pending && !hooks.signal?.aborted) pool = await EvaluatorPool.start(bars, costs, workers);
+    const activePool = pool;
+
+    // Every study runs its own loop (propose batch k, evaluate it, propose k+1 ...) on the
+    // shared pool: no barrier between studies, and one study's proposals overlap the
+    // others' evaluations. Each batch still depends only on its own study's earlier ones.
+    const studyLoop = async (st: StudyState) => {
+      for (;;) {
+        if (hooks.signal?.aborted || activePool === undefined) return;
+        const tasks = planBatch(st, sampler, search);
+        if (tasks.length === 0) return;
+        await activePool.evaluate(tasks, (results) => {
+          const lines = results.map((r) => toLine(st, tasks, r));
+          run.append(lines);
+          for (const l of lines) {
+            record(st, l);
+            trials.push(l);
+          }
+          done += lines.length;
+          sessionDone += lines.length;
+          hooks.onProgress?.(progress());
+          if (reportEvery > 0 && done - lastReportAt >= reportEvery && hooks.onReport) {
+            lastReportAt = done;
+            const onReport = hooks.onReport;
+            reporting = reporting.then(() => onReport(run.dir, false));
+          }
+        });
+        run.writeCheckpoint(checkpointOf(states, search, done));
+        // Let other studies' proposals and results interleave.
+        await new Promise((r) => setImmediate(r));
       }
-      const tasks = planRound(states, sampler, search);
-      if (tasks.length === 0) break;
-      pool ??= await EvaluatorPool.start(bars, costs, workers);
-      const round = pool.evaluate(tasks, (results) => {
-        const lines = results.map((r) => toLine(states.get(r.study) as StudyState, tasks, r));
-        run.append(lines);
-        for (const l of lines) {
-          record(states.get(l.study) as StudyState, l);
-          trials.push(l);
-        }
-        done += lines.length;
-        sessionDone += lines.length;
-        hooks.onProgress?.(progress());
-      });
-      // Intermediate reports run while the workers compute the round.
-      if (reportEvery > 0 && done - lastReportAt >= reportEvery && hooks.onReport) {
-        lastReportAt = done;
-        await hooks.onReport(run.dir, false);
-      }
-      await round;
-      run.writeCheckpoint(checkpointOf(states, search, done));
-    }
+    };
+    await Promise.all([...states.values()].map(studyLoop));
+    await reporting;
+    const cancelled = hooks.signal?.aborted === true && [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
     run.writeCheckpoint(checkpointOf(states, search, done));
     if (cancelled) log(`cancelled after ${done} of ${total} trials; resume with: --resume-from ${run.dir}`);
     else if (hooks.onReport) await hooks.onReport(run.dir, true);
@@ -170,27 +181,24 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   }
 }
 
-/** The next batch of every unfinished study, minus trials already in the journal. */
-function planRound(states: Map<string, StudyState>, sampler: ReturnType<typeof createSampler>, search: SearchConfig): EvalTask[] {
+/** The study's next batch, minus trials already in the journal (empty when the study is done). */
+function planBatch(st: StudyState, sampler: ReturnType<typeof createSampler>, search: SearchConfig): EvalTask[] {
+  const k = nextBatch(st, search.batchSize, search.trials);
+  if (k === null) return [];
+  const proposals = proposeBatch(sampler, st.strategy, st, k, search.batchSize, search.seed, st.spec.key, search.trials);
+  const first = k * search.batchSize;
+  const end = Math.min(search.trials, first + search.batchSize);
   const tasks: EvalTask[] = [];
-  for (const st of states.values()) {
-    const k = nextBatch(st, search.batchSize, search.trials);
-    if (k === null) continue;
-    const strategy = getStrategy(st.spec.strategy);
-    const proposals = proposeBatch(sampler, strategy, st, k, search.batchSize, search.seed, st.spec.key, search.trials);
-    const first = k * search.batchSize;
-    const end = Math.min(search.trials, first + search.batchSize);
-    for (let id = first; id < end; id++) {
-      if (st.byId.has(id)) continue;
-      tasks.push({
-        id,
-        study: st.spec.key,
-        strategy: st.spec.strategy,
-        params: proposals[id - first],
-        tradeSizes: search.tradeSizes,
-        ...(search.abortDrawdown !== null ? { abortDrawdown: search.abortDrawdown } : {}),
-      });
-    }
+  for (let id = first; id < end; id++) {
+    if (st.byId.has(id)) continue;
+    tasks.push({
+      id,
+      study: st.spec.key,
+      strategy: st.spec.strategy,
+      params: proposals[id - first],
+      tradeSizes: search.tradeSizes,
+      ...(search.abortDrawdown !== null ? { abortDrawdown: search.abortDrawdown } : {}),
+    });
   }
   return tasks;
 }

@@ -49,12 +49,16 @@ export type TrialState = "complete" | "pruned" | "failed";
 
 /**
  * A study's value for an evaluated trial: the objective on the study's period at the
- * first trade size. Aborted runs (pruned) and errors (failed) have no value.
+ * first trade size. Errors are "failed". A run stopped by the drawdown bound (aborted) or
+ * one that stopped trading because a swap would cost its whole notional (ruined) is
+ * "pruned": it has no value and ranks below every complete trial. (A ruined run's trailing
+ * window can look like buy-and-hold, or flat, while the account is dead: ranking it
+ * would reward ruin.)
  */
 export function trialValue(study: StudySpec, r: TaskResult): { value: number | null; state: TrialState } {
   if (r.error !== undefined || r.results.length === 0) return { value: null, state: "failed" };
   const first = r.results[0];
-  if (first.aborted) return { value: null, state: "pruned" };
+  if (first.aborted || first.ruined) return { value: null, state: "pruned" };
   const v = first.periods[study.period][study.objective];
   return Number.isFinite(v) ? { value: v, state: "complete" } : { value: null, state: "failed" };
 }

@@ -119,6 +119,8 @@ export function referenceAccount(bars: RefBars, w: ArrayLike<number>, costs: Ref
           } else {
             units -= notional / bars.open[j];
             cash += notional - cost;
+            // docs/evaluator.md: holdings worth <= 1e-12 of the sell are rounding dust.
+            if (Math.abs(units) * bars.open[j] <= 1e-12 * notional) units = 0;
           }
           fills.push({ bar: j, side: buy ? "buy" : "sell", notional, cost, equity: eOpen });
           // Round trip: from a swap that leaves 0 to the swap that returns to 0.
@@ -234,7 +236,7 @@ function periodMetrics(
   const m = {
     final_balance: s === 0 ? eLast : tradeSize * growth,
     total_return: growth - 1,
-    cagr: growth > 0 ? Math.pow(growth, YEAR / span) - 1 : -1,
+    cagr: growth > 0 ? Math.min(1e12, Math.pow(growth, YEAR / span) - 1) : -1, // CAGR_CAP, docs/evaluator.md
     max_drawdown: maxDd,
     sharpe: sd > 0 ? (mean / sd) * perYear : 0,
     sortino: downside > 0 ? Math.min(SORTINO_CAP, (mean / downside) * perYear) : mean > 0 ? SORTINO_CAP : 0,

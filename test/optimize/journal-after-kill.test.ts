@@ -1,8 +1,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { TrialJournal } from "../../lib/optimize/storage";
-import { childScript, line, requireDist, spawnChild, tempDir } from "./journal-fixtures";
+import { childScript, line, removeTempDirs, requireDist, spawnChild, tempDir } from "./journal-fixtures";
+
+afterAll(removeTempDirs);
 
 const STUDIES = ["sma_cross|mar|1y", "rsi_reversion|cps|90d"];
 

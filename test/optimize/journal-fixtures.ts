@@ -1,5 +1,5 @@
 /** Trial lines shaped like the runner's, and helpers for tests of lib/optimize/storage. */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { METRIC_KEYS, OBJECTIVE_KEYS } from "../../lib/engine/metrics";
@@ -10,8 +10,17 @@ export const STUDY = "sma_cross|mar|1y";
 /** The compiled storage child processes require (override: STRATLAB_TEST_DIST_STORAGE, to test a modified build). */
 export const DIST_STORAGE = process.env.STRATLAB_TEST_DIST_STORAGE ?? join(__dirname, "../../dist/lib/optimize/storage");
 
+const made: string[] = [];
+
+/** A new temp folder, removed by removeTempDirs (each test file calls it in afterAll). */
 export function tempDir(prefix = "stratlab-storage-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** A deterministic pseudo-random number in [0, 1) from two integers. */

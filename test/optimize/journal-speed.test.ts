@@ -1,8 +1,10 @@
 import { appendFileSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { TrialJournal, type TrialLine } from "../../lib/optimize/storage";
-import { line, STUDY, tempDir } from "./journal-fixtures";
+import { line, removeTempDirs, STUDY, tempDir } from "./journal-fixtures";
+
+afterAll(removeTempDirs);
 
 const N = 100_000;
 const OTHER = "rsi_reversion|cps|90d";

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { RunError } from "../../lib/errors";
 import { TrialJournal } from "../../lib/optimize/storage";
-import { childScript, line, lines, requireDist, spawnChild, tempDir } from "./journal-fixtures";
+import { childScript, line, lines, removeTempDirs, requireDist, spawnChild, tempDir } from "./journal-fixtures";
+
+afterAll(removeTempDirs);
 
 const whole = (n: number) => lines(0, n).map((t) => JSON.stringify(t) + "\n").join("");
 

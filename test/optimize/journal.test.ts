@@ -1,9 +1,11 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { RunError } from "../../lib/errors";
 import { TrialJournal, type TrialLine } from "../../lib/optimize/storage";
-import { line, lines, STUDY, tempDir } from "./journal-fixtures";
+import { line, lines, removeTempDirs, STUDY, tempDir } from "./journal-fixtures";
+
+afterAll(removeTempDirs);
 
 const journalIn = (dir: string) => new TrialJournal(join(dir, "trials.jsonl"));
 const withoutResults = (t: TrialLine) => {

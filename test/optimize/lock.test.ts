@@ -1,10 +1,12 @@
 import { existsSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunError } from "../../lib/errors";
 import { acquireRunLock, readRunLock } from "../../lib/optimize/storage";
-import { childScript, requireDist, spawnChild, tempDir, type Child } from "./journal-fixtures";
+import { type Child, childScript, removeTempDirs, requireDist, spawnChild, tempDir } from "./journal-fixtures";
+
+afterAll(removeTempDirs);
 
 let script: string;
 

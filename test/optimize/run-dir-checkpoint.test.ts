@@ -1,9 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { RunError } from "../../lib/errors";
 import { loadCheckpoint, readCheckpoint, writeCheckpoint, type RunCheckpoint } from "../../lib/optimize/storage";
-import { childScript, requireDist, spawnChild, tempDir } from "./journal-fixtures";
+import { childScript, removeTempDirs, requireDist, spawnChild, tempDir } from "./journal-fixtures";
+
+afterAll(removeTempDirs);
 
 const progress: RunCheckpoint = {
   trials_done: 37,

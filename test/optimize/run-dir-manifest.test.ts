@@ -2,11 +2,13 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { RunError } from "../../lib/errors";
 import { PACKAGE_ROOT } from "../../lib/paths";
 import { buildManifest, compareManifests, gitCommit, hashFile, readManifest, writeManifest, type RunArgs, type RunManifest } from "../../lib/optimize/storage";
-import { tempDir } from "./journal-fixtures";
+import { removeTempDirs, tempDir } from "./journal-fixtures";
+
+afterAll(removeTempDirs);
 
 const args: RunArgs & { abortDrawdown: number | null } = {
   strategies: ["sma_cross", "rsi_reversion"],

@@ -1,9 +1,11 @@
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { RunError } from "../../lib/errors";
 import { openRun, readManifest, readRunLock, type OpenRunOptions, type RunArgs } from "../../lib/optimize/storage";
-import { line, lines, STUDY, tempDir } from "./journal-fixtures";
+import { line, lines, removeTempDirs, STUDY, tempDir } from "./journal-fixtures";
+
+afterAll(removeTempDirs);
 
 const search: RunArgs = { strategies: ["sma_cross"], objectives: ["mar"], periods: ["1y"], trials: 40, sampler: "tpe", seed: 1, batchSize: 8, tradeSizes: [10_000] };
 

@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { UsageError } from "../../lib/errors";
 import { createRunDir, findRunByName, listRuns, RunLog, utcStamp } from "../../lib/optimize/storage";
-import { tempDir } from "./journal-fixtures";
+import { removeTempDirs, tempDir } from "./journal-fixtures";
+
+afterAll(removeTempDirs);
 
 const at = (iso: string) => new Date(iso);
 

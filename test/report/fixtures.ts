@@ -3,9 +3,10 @@
  * bars and the project's cost table written to files, a manifest built from them, and
  * trials evaluated with the real Evaluator and appended through the real journal.
  */
-import { copyFileSync, mkdirSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll } from "vitest";
 import type { CostTable } from "../../lib/costs/cost-table";
 import { loadCostTable } from "../../lib/costs/load";
 import type { Bars } from "../../lib/data/bars";
@@ -58,6 +59,14 @@ export interface Fixture {
 
 const barsCache = new Map<string, Bars>();
 
+// Every report copies plotly.js (~11 MB) into its run: remove the fixtures after each file
+// (STRATLAB_KEEP_FIXTURES=1 keeps them to look at).
+const roots: string[] = [];
+afterAll(() => {
+  if (process.env.STRATLAB_KEEP_FIXTURES === "1") return;
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
+
 function barsFor(days: number, seed: number, barMinutes: number): Bars {
   const key = `${days}|${seed}|${barMinutes}`;
   let b = barsCache.get(key);
@@ -84,6 +93,7 @@ export function makeRunDir(o: FixtureOptions = {}): Fixture {
   const name = o.name ?? "fixture";
 
   const root = mkdtempSync(join(tmpdir(), "stratlab-report-"));
+  roots.push(root);
   const dir = join(root, "runs", `20250101T000000Z-${name.replace(/[^A-Za-z0-9._-]/g, "_")}`);
   mkdirSync(dir, { recursive: true });
   const bars = barsFor(o.days ?? 400, seed, o.barMinutes ?? 60);

@@ -4,12 +4,14 @@ import { backtestCommand } from "./backtest";
 import { dataCommand } from "./data";
 import { checkpointsCommand } from "./checkpoints";
 import { evaluateCommand } from "./evaluate";
+import { mainCommand } from "./main";
 import { operationsCommand } from "./operations";
 import { optimizeCommand } from "./optimize";
 import { reportCommand } from "./report";
 import { setupCommand } from "./setup";
 
 export const COMMANDS: readonly Command[] = [
+  mainCommand,
   evaluateCommand,
   optimizeCommand,
   backtestCommand,

@@ -22,6 +22,8 @@ export const optimizeCommand: Command = {
     "  One study per strategy x objective x period; --trials is per study.",
     "  --name N resumes the latest run named N when there is one (same settings required).",
     "  Ctrl-C stops after the trials in flight; resume with --resume-from DIR.",
+    "  The run directory gets trials.jsonl, report/ (CSV, JSON) and index.html (the dashboard);",
+    "  --report-frequency N also rewrites them every N trials. --no-report skips them.",
   ].join("\n"),
   options: {
     strategy: { type: "string" },
@@ -41,6 +43,7 @@ export const optimizeCommand: Command = {
     "abort-drawdown": { type: "string" },
     data: { type: "string" },
     costs: { type: "string" },
+    "no-report": { type: "boolean" },
   },
   async run(ctx) {
     const v = ctx.values;
@@ -67,6 +70,7 @@ export const optimizeCommand: Command = {
       abortDrawdown: num(v, "abort-drawdown", { min: 0.0001, max: 1 }),
       data: str(v, "data"),
       costs: str(v, "costs"),
+      report: v["no-report"] !== true,
       onProgress: (p) => {
         const bestVals = Object.values(p.best).filter((b) => b !== null);
         const note = bestVals.length ? `best ${formatNumber(Math.max(...bestVals.map((b) => b!.value)))}` : undefined;
@@ -88,6 +92,7 @@ export const optimizeCommand: Command = {
     });
     ctx.out(renderTable(["strategy", "objective", "period", "trial", "best", "params"], rows));
     ctx.out(`\n${out.trials.length} trials (${out.newTrials} new) with ${out.workers} workers; run directory: ${out.dir}`);
+    if (result.dashboard) ctx.out(`dashboard: ${result.dashboard}`);
     return {
       dir: out.dir,
       name: out.name,
@@ -96,6 +101,7 @@ export const optimizeCommand: Command = {
       trials: out.trials.length,
       new_trials: out.newTrials,
       workers: out.workers,
+      dashboard: result.dashboard,
       search: out.search,
       studies: out.studies.map((s) => ({ ...s, best: out.best[s.key] })),
     };

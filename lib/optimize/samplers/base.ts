@@ -39,9 +39,9 @@ export interface ProposeContext {
 export interface Sampler {
   readonly name: string;
   /**
-   * `count` parameter sets, each satisfying the strategy's constraints and, while the
-   * space allows, distinct from each other and from every trial in `history`. Fewer than
-   * `count` (possibly none) only when the sampler has nothing left: an exhausted grid.
+   * Exactly `count` parameter sets, each satisfying the strategy's constraints and, while
+   * the space allows, distinct from each other and from every trial in `history` (the
+   * grid's own points excepted: it does not look at the history).
    */
   propose(ctx: ProposeContext): Params[];
 }

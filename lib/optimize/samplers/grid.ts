@@ -4,14 +4,14 @@
  * its share), choices all of theirs, so that the points satisfying the constraints come
  * as close to the budget as possible without exceeding it. The grid is shuffled once by
  * the study seed; trial id i evaluates point i, so batch k takes points
- * [firstId, firstId + count). Past the last point the sampler returns fewer points,
- * then none: the grid is done.
+ * [firstId, firstId + count). Past the last point, the rest of the budget is random
+ * search over the points not tried yet.
  */
 import { satisfies } from "../../strategies/params";
 import type { ParamSpec, ParamValue, Params, Strategy } from "../../strategies/types";
 import { Rng } from "../rng";
-import type { ProposeContext, Sampler } from "./base";
-import { allLevels, checkSpace, fromAxis, levelCount, product, toAxis, topOf } from "./space";
+import { fillBatch, pastTrials, SeenKeys, type ProposeContext, type Sampler } from "./base";
+import { allLevels, checkSpace, fromAxis, levelCount, paramKey, product, sampleParams, toAxis, topOf } from "./space";
 
 /** Grid size when the budget is not a finite number >= 1. */
 export const DEFAULT_GRID_POINTS = 1000;
@@ -123,6 +123,7 @@ export class GridSampler implements Sampler {
   readonly name = "grid";
   /** Memo of the last plan (a pure function of strategy, budget and seed). */
   private memo: { strategy: Strategy; budget: number; seed: number; points: Params[] } | undefined;
+  private readonly seen = new SeenKeys();
 
   /** The shuffled grid a study with this budget and seed walks through. */
   points(strategy: Strategy, totalTrials: number, seed = 0): readonly Params[] {
@@ -134,8 +135,18 @@ export class GridSampler implements Sampler {
     return points;
   }
 
+  /**
+   * Points [firstId, firstId + count) of the grid. Past its end (the grid holds at most
+   * the budget, often a little less), the rest of the batch is random search over the
+   * points not tried yet, so a study always gets `count` proposals and spends its budget.
+   */
   propose(ctx: ProposeContext): Params[] {
     const points = this.points(ctx.strategy, ctx.totalTrials, ctx.seed ?? 0);
-    return points.slice(Math.max(0, ctx.firstId), Math.max(0, ctx.firstId + ctx.count)).map((p) => ({ ...p }));
+    const batch = points.slice(Math.max(0, ctx.firstId), Math.max(0, ctx.firstId + ctx.count)).map((p) => ({ ...p }));
+    if (batch.length === ctx.count) return batch;
+    const seen = new Set(this.seen.of(ctx.strategy, pastTrials(ctx)));
+    for (const p of batch) seen.add(paramKey(ctx.strategy, p));
+    const rest = fillBatch({ ...ctx, count: ctx.count - batch.length }, seen, () => [sampleParams(ctx.strategy, ctx.rng)]);
+    return [...batch, ...rest];
   }
 }

@@ -34,7 +34,8 @@ export function tpeOptions(given: Record<string, unknown>): TpeOptions {
     n_startup_trials: o.int("n_startup_trials", 10, 0),
     n_ei_candidates: o.int("n_ei_candidates", 24, 1, 10_000),
     prior_weight: o.number("prior_weight", 1, 0, 1e6, true),
-    multivariate: o.boolean("multivariate", false),
+    // Default on: strategy parameters interact (fast/slow lengths); measured in docs/samplers.md.
+    multivariate: o.boolean("multivariate", true),
     constant_liar: o.boolean("constant_liar", true),
   };
 }
