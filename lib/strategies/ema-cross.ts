@@ -9,8 +9,8 @@ export const emaCross: Strategy = {
   name: "ema_cross",
   description: "Long while the fast exponential moving average of close is above the slow one.",
   params: [
-    { name: "fast", type: "int", low: 2, high: 500, log: true, default: 20, description: "fast EMA length, bars" },
-    { name: "slow", type: "int", low: 3, high: 2000, log: true, default: 100, description: "slow EMA length, bars" },
+    { name: "fast", type: "int", low: 2, high: 500, log: true, default: 96, description: "fast EMA length, bars (default: 8 hours of 5-minute bars)" },
+    { name: "slow", type: "int", low: 3, high: 2000, log: true, default: 576, description: "slow EMA length, bars (default: 2 days of 5-minute bars)" },
   ],
   constraints: [{ description: "fast < slow", check: (p) => (p.fast as number) < (p.slow as number) }],
   signal({ bars, scratch }, p, w) {

@@ -11,9 +11,9 @@ export const macd: Strategy = {
   name: "macd",
   description: "Long while the MACD line (fast EMA minus slow EMA) is above its signal line.",
   params: [
-    { name: "fast", type: "int", low: 2, high: 300, log: true, default: 12, description: "fast EMA length, bars" },
-    { name: "slow", type: "int", low: 3, high: 1000, log: true, default: 26, description: "slow EMA length, bars" },
-    { name: "signal", type: "int", low: 2, high: 300, log: true, default: 9, description: "signal EMA length, bars" },
+    { name: "fast", type: "int", low: 2, high: 300, log: true, default: 144, description: "fast EMA length, bars (default: the classic 12 hours, in 5-minute bars)" },
+    { name: "slow", type: "int", low: 3, high: 1000, log: true, default: 312, description: "slow EMA length, bars (default: 26 hours)" },
+    { name: "signal", type: "int", low: 2, high: 300, log: true, default: 108, description: "signal EMA length, bars (default: 9 hours)" },
   ],
   constraints: [{ description: "fast < slow", check: (p) => (p.fast as number) < (p.slow as number) }],
   signal({ bars, scratch }, p, w) {

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { barsPerYear, MS_PER_YEAR } from "../../lib/data/bars";
-import { PROFIT_FACTOR_CAP, SORTINO_CAP } from "../../lib/engine/metrics";
+import { CAGR_CAP, PROFIT_FACTOR_CAP, SORTINO_CAP } from "../../lib/engine/metrics";
 import { costTable, DAY, expectClose, FREE, makeBars, MINUTE, runAccount } from "./fixtures";
 
 /** Bars whose open equals close: a fill at open[j] trades at price p[j]. */
@@ -99,9 +99,18 @@ describe("cagr", () => {
   });
 
   it("on 5-minute bars uses the same rule (span = n bars of 5 minutes)", () => {
-    const p = [100, 100, 100.5, 101];
+    const p = [100, 100, 100.0005, 100.001];
     const r = runAccount(flatBars(p), FREE, [1, 1, 1, 1], 1000);
-    expectClose(r.metrics.cagr, Math.pow(1.01, MS_PER_YEAR / (4 * 5 * MINUTE)) - 1, 1e-9);
+    expectClose(r.metrics.cagr, Math.pow(1.00001, MS_PER_YEAR / (4 * 5 * MINUTE)) - 1, 1e-9);
+  });
+
+  it("is capped at CAGR_CAP where annualising a short window would overflow", () => {
+    // 1 % in 20 minutes: 1.01^26280 - 1 is about 1e113, and 5 % would be Infinity.
+    for (const last of [101, 105]) {
+      const r = runAccount(flatBars([100, 100, 100.5, last]), FREE, [1, 1, 1, 1], 1000);
+      expect(r.metrics.cagr).toBe(CAGR_CAP);
+      expect(Number.isFinite(r.metrics.mar)).toBe(true);
+    }
   });
 
   it("is -1 when the account is wiped out", () => {
