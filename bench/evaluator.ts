@@ -1,68 +1,159 @@
 /**
  * Evaluator speed, single-threaded, on the default 210,240-bar data: median ms per
- * evaluation (every metric, four periods), evaluations per second and bytes allocated
- * per evaluation, for every built-in strategy.
+ * evaluation (every metric, four periods, one trade size), evaluations per second and
+ * bytes allocated per evaluation, for every built-in strategy.
  *
  * Two cases: `repeat` evaluates the default parameters again and again (indicator series
- * memoised, the account loop dominates); `vary` draws fresh parameters every time, as a
- * search does (indicators recomputed whenever a length was not seen recently).
+ * memoised: the account loop dominates); `vary` evaluates parameter sets never seen
+ * before, drawn uniformly as a random search draws them (indicators recomputed unless a
+ * length was seen recently), after a warm-up that fills the indicator cache, so the
+ * figures are those of a long search. Plus the parts of sma_cross's evaluation alone:
+ * signals (memoised) and the account loop (`Evaluator.account(w, size)`).
  */
 import type { CostTable } from "../lib/costs/cost-table";
 import type { Bars } from "../lib/data/bars";
 import { Evaluator } from "../lib/engine/evaluate";
 import { Rng } from "../lib/optimize/rng";
-import { createSampler } from "../lib/optimize/samplers";
+import { RandomSampler } from "../lib/optimize/samplers";
 import { defaultParams } from "../lib/strategies/params";
 import { getStrategy, strategyNames } from "../lib/strategies/registry";
-import type { Params } from "../lib/strategies/types";
+import type { Params, Strategy } from "../lib/strategies/types";
+import { allocation, collectGarbage, median, quantile } from "./measure";
+import type { BenchContext, Section, SectionOutput } from "./section";
+import type { Table } from "./table";
+
+/** The target of issue 2: sma_cross at most this many ms per evaluation. */
+export const SMA_CROSS_TARGET_MS = 2;
+const TRADE_SIZE = 10_000;
+/** Untimed evaluations first: the JIT, the scratch buffers and (vary) a full indicator cache (48 series). */
+const WARM = 60;
+/** Timed evaluations per case. */
+const REPS = 100;
+/** Evaluations in the allocation burst (halved while a GC interrupts it). */
+const ALLOC_CALLS = 32;
 
 export interface EvaluatorFigures {
   strategy: string;
   case: "repeat" | "vary";
+  /** Median and 90th percentile of single evaluations, ms. */
   median_ms: number;
   p90_ms: number;
+  /** 1000 / median_ms. */
   evals_per_s: number;
+  /** Timed evaluations / their summed time (includes the odd slow one: GC, a busy core). */
+  throughput_per_s: number;
   bytes_per_eval: number;
+  /** Of which typed-array backing stores. */
+  external_bytes_per_eval: number;
+  alloc_calls: number;
+  alloc_gcs: number;
 }
 
-const TRADE_SIZE = 10_000;
-
-function gc(): void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g) g();
+export interface PartFigures {
+  part: string;
+  median_ms: number;
+  p90_ms: number;
+  per_s: number;
+  bytes_per_call: number;
+  mbars_per_s: number;
 }
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+/** `count` distinct admissible parameter sets drawn as the random sampler draws them. */
+export function freshParams(strategy: Strategy, count: number, seed: number): Params[] {
+  return new RandomSampler().propose({ strategy, history: [], firstId: 0, count, rng: Rng.derive(seed, "bench", strategy.name), totalTrials: count });
 }
 
-export function benchEvaluator(bars: Bars, costs: CostTable, reps = 60): EvaluatorFigures[] {
-  const out: EvaluatorFigures[] = [];
-  for (const name of strategyNames()) {
-    const strategy = getStrategy(name);
-    const sampler = createSampler("random");
-    const varied: Params[] = sampler.propose({ strategy, history: [], firstId: 0, count: reps, rng: Rng.derive(7, name), totalTrials: reps });
-    for (const kase of ["repeat", "vary"] as const) {
-      const ev = new Evaluator(bars, costs);
-      const paramsAt = (i: number) => (kase === "repeat" ? defaultParams(strategy) : varied[i % varied.length]);
-      for (let i = 0; i < 10; i++) ev.evaluate(strategy, paramsAt(i), TRADE_SIZE); // warm up the JIT and buffers
-      const times: number[] = [];
-      for (let i = 0; i < reps; i++) {
-        const p = paramsAt(i);
-        const t0 = process.hrtime.bigint();
-        ev.evaluate(strategy, p, TRADE_SIZE);
-        times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      }
-      // Bytes allocated per evaluation: heap growth over a burst too small to trigger a GC.
-      const burst = 20;
-      gc();
-      const h0 = process.memoryUsage().heapUsed;
-      for (let i = 0; i < burst; i++) ev.evaluate(strategy, paramsAt(i), TRADE_SIZE);
-      const bytes = Math.max(0, (process.memoryUsage().heapUsed - h0) / burst);
-      const median = quantile(times, 0.5);
-      out.push({ strategy: name, case: kase, median_ms: median, p90_ms: quantile(times, 0.9), evals_per_s: 1000 / median, bytes_per_eval: Math.round(bytes) });
-    }
+/** Time `f(i)` for i = 0 .. reps-1, each call on its own (ms). */
+function timeEach(reps: number, f: (i: number) => void): number[] {
+  const times: number[] = [];
+  collectGarbage();
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    f(i);
+    times.push(performance.now() - t0);
   }
+  return times;
+}
+
+function evaluatorCase(bars: Bars, costs: CostTable, strategy: Strategy, kase: "repeat" | "vary"): EvaluatorFigures {
+  const ev = new Evaluator(bars, costs);
+  // vary: warm-up, timed and allocation evaluations each get parameter sets of their own.
+  const fresh = kase === "vary" ? freshParams(strategy, WARM + REPS + ALLOC_CALLS, 7) : [];
+  const defaults = defaultParams(strategy);
+  const paramsAt = (i: number) => (kase === "repeat" ? defaults : fresh[i]);
+  for (let i = 0; i < WARM; i++) ev.evaluate(strategy, paramsAt(i), TRADE_SIZE);
+  const times = timeEach(REPS, (i) => ev.evaluate(strategy, paramsAt(WARM + i), TRADE_SIZE));
+  const alloc = allocation((i) => ev.evaluate(strategy, paramsAt(WARM + REPS + i), TRADE_SIZE), ALLOC_CALLS);
+  const med = median(times);
+  return {
+    strategy: strategy.name,
+    case: kase,
+    median_ms: med,
+    p90_ms: quantile(times, 0.9),
+    evals_per_s: 1000 / med,
+    throughput_per_s: (1000 * times.length) / times.reduce((a, b) => a + b, 0),
+    bytes_per_eval: alloc.bytesPerCall,
+    external_bytes_per_eval: alloc.externalPerCall,
+    alloc_calls: alloc.calls,
+    alloc_gcs: alloc.gcs,
+  };
+}
+
+/** sma_cross's evaluation in parts: signals (memoised indicators) and the account loop alone. */
+function parts(bars: Bars, costs: CostTable): PartFigures[] {
+  const strategy = getStrategy("sma_cross");
+  const p = defaultParams(strategy);
+  const ev = new Evaluator(bars, costs);
+  const w = ev.signals(strategy, p).slice();
+  const out: PartFigures[] = [];
+  const measure = (part: string, f: () => void) => {
+    for (let i = 0; i < WARM; i++) f();
+    const times = timeEach(REPS, f);
+    const alloc = allocation(f, ALLOC_CALLS);
+    const med = median(times);
+    out.push({ part, median_ms: med, p90_ms: quantile(times, 0.9), per_s: 1000 / med, bytes_per_call: alloc.bytesPerCall, mbars_per_s: bars.length / med / 1000 });
+  };
+  measure("signals(sma_cross, defaults), memoised SMAs", () => ev.signals(strategy, p));
+  measure("account(w, 10000): account loop + metrics", () => ev.account(w, TRADE_SIZE));
+  measure("evaluate(sma_cross, defaults) = both", () => ev.evaluate(strategy, p, TRADE_SIZE));
   return out;
 }
+
+function run(ctx: BenchContext): SectionOutput {
+  const rows: EvaluatorFigures[] = [];
+  for (const name of strategyNames()) {
+    ctx.progress(`evaluator: ${name}`);
+    const strategy = getStrategy(name);
+    for (const kase of ["repeat", "vary"] as const) rows.push(evaluatorCase(ctx.bars, ctx.costs, strategy, kase));
+  }
+  ctx.progress("evaluator: sma_cross in parts");
+  const split = parts(ctx.bars, ctx.costs);
+  const sma = rows.filter((r) => r.strategy === "sma_cross");
+  const target = sma.map((r) => ({ case: r.case, median_ms: r.median_ms, target_ms: SMA_CROSS_TARGET_MS, met: r.median_ms <= SMA_CROSS_TARGET_MS }));
+
+  const tables: Table[] = [
+    {
+      title: `Per strategy, one thread, ${ctx.bars.length.toLocaleString("en-US")} bars, trade size ${TRADE_SIZE}, every metric of 4 periods`,
+      columns: ["strategy", "case", "median ms", "p90 ms", "evals/s", "thru/s", "bytes/eval", "of which typed arrays"],
+      rows: rows.map((r) => [r.strategy, r.case, r.median_ms, r.p90_ms, r.evals_per_s, r.throughput_per_s, r.bytes_per_eval, r.external_bytes_per_eval]),
+      notes: [
+        `repeat: default params every time; vary: a new random parameter set every time, after ${WARM} warm-up ones; ${REPS} timed evaluations each.`,
+        "evals/s = 1000 / median; thru/s = timed evaluations / their total time (GC pauses included).",
+        `bytes/eval: JS heap + typed-array stores allocated over ${ALLOC_CALLS} evaluations (V8 GC profiler; see docs/benchmarks.md).`,
+      ],
+    },
+    {
+      title: "sma_cross in parts (default params, memoised indicators)",
+      columns: ["part", "median ms", "p90 ms", "calls/s", "M bars/s", "bytes/call"],
+      rows: split.map((r) => [r.part, r.median_ms, r.p90_ms, r.per_s, r.mbars_per_s, r.bytes_per_call]),
+    },
+    {
+      title: `Target (issue 2): sma_cross <= ${SMA_CROSS_TARGET_MS} ms per evaluation`,
+      columns: ["case", "median ms", "target ms", "met"],
+      rows: target.map((t) => [t.case, t.median_ms, t.target_ms, t.met]),
+    },
+  ];
+  return { tables, figures: { trade_size: TRADE_SIZE, bars: ctx.bars.length, warm: WARM, reps: REPS, strategies: rows, sma_cross_parts: split, target } };
+}
+
+export const evaluatorSection: Section = { name: "evaluator", title: "Evaluator (issue 2)", run };

@@ -1,7 +1,8 @@
 /**
  * The package's public entry: `import { ... } from "stratlab"` in notebooks and scripts.
- * The user verbs (lab/), data and cost loading, the strategy registry, result types, the
- * package's paths and the notebook display helpers. Internals stay reachable by deep
+ * The user verbs (lab/: evaluate, optimize, report, the main study; the backtest), data and
+ * cost loading, the strategy registry, result types, the package's paths and the notebook
+ * display helpers. Internals stay reachable by deep
  * import ("stratlab/dist/lib/...") but are not promised.
  */
 export { evaluate, evaluatorFor, DEFAULT_TRADE_SIZE, type EvaluateRequest } from "./lab/evaluate";
@@ -22,4 +23,24 @@ export { PERIOD_KEYS, type PeriodKey } from "./engine/periods";
 export { PACKAGE_ROOT, DATA_DIR, DEFAULT_DATA, DEFAULT_COSTS, REPORTS_DIR, RUNS_DIR, CHECKPOINTS_DIR, DIST_DIR } from "./paths";
 export { StratlabError, DataError, CostError, ParamError, UsageError, RunError, CheckpointError, CancelledError, formatError } from "./errors";
 
-export { showPlot, showTable, progressBar, inNotebook, type Figure, type Trace, type PlotOptions, type FrameLike, type Row, type TableOptions, type ProgressBar } from "./notebook/index";
+// Optimisation: `optimize` is lab's verb with a live view in notebooks (docs/notebooks.md).
+export { optimize } from "./notebook/optimize";
+export { OptimizeResult, type OptimizeOptions, type TrialRecordRow } from "./lab/optimize";
+export { runMainStudy, MAIN_STUDY, type MainStudyOutcome } from "./lab/main-study";
+export { report, type ReportOptions, type ReportResult } from "./lab/report";
+export type { RunOptions } from "./optimize/config";
+export type { Progress, RunOutcome } from "./optimize/runner";
+export type { BestTrial, StudySpec } from "./optimize/study";
+export type { TrialLine, TrialResult, TrialState, TrialParamValue } from "./optimize/storage/types";
+export { loadRun, paramImportance, topLists, summarize, type RunData, type StudyInfo, type ParamImportance, type TopEntry, type TopLists, type StudySummary, type Curve } from "./report/index";
+
+// The resumable backtest and its checkpoints (docs/backtest.md, docs/checkpoints.md).
+export { backtest, resumeBacktest, findResumableBacktest, prepareBacktest, type BacktestRequest, type BacktestOptions, type BacktestOutcome, type BacktestResult, type BacktestProgress, type BacktestRunOptions } from "./backtest/index";
+export { OperationRegistry, CancellationToken } from "./checkpoint/index";
+
+export {
+  showPlot, showTable, progressBar, inNotebook, type Figure, type Trace, type PlotOptions, type FrameLike, type Row, type TableOptions, type ProgressBar,
+  plotHistory, plotParams, plotImportance, plotEquity, showTop,
+  historyFigure, paramsFigure, importanceFigure, importanceRows, equityCurves, equityFigure, topRows, formatParams,
+  type RunSource, type ParamsChartOptions, type EquityChartOptions, type TopOptions, type StudyImportance,
+} from "./notebook/index";

@@ -29,7 +29,10 @@ export async function main(argv: string[]): Promise<number> {
   };
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     const cmd = COMMANDS.find((c) => c.name === rest[0]);
-    process.stdout.write((cmd ? cmd.usage : helpText()) + "\n");
+    if (wantsJson) {
+      const doc = cmd ? { command: cmd.name, summary: cmd.summary, usage: cmd.usage } : { commands: COMMANDS.map((c) => ({ name: c.name, summary: c.summary })) };
+      process.stdout.write(JSON.stringify(doc) + "\n");
+    } else process.stdout.write((cmd ? cmd.usage : helpText()) + "\n");
     return 0;
   }
   const cmd: Command | undefined = COMMANDS.find((c) => c.name === name);

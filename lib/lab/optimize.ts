@@ -114,3 +114,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
     interrupt?.dispose();
   }
 }
+
+/** Continue the run in `dir` with its own settings (a larger `trials` budget may be given). */
+export function resume(dir: string, options: Omit<OptimizeOptions, "resumeFrom" | "strategies"> = {}): Promise<OptimizeResult> {
+  return optimize({ ...options, strategies: [], resumeFrom: dir });
+}

@@ -17,10 +17,15 @@ export interface ProgressBar {
 
 const REDRAW_MS = 200;
 
-export function progressHtml(label: string, done: number, total: number, seconds: number, note = ""): string {
+/**
+ * One bar as HTML. The time left is extrapolated from `seconds` and the fraction done,
+ * unless `etaSeconds` gives it (a resumed run's rate is not done / seconds).
+ */
+export function progressHtml(label: string, done: number, total: number, seconds: number, note = "", etaSeconds?: number): string {
   const frac = total > 0 ? Math.min(1, Math.max(0, done / total)) : 0;
   const pct = (frac * 100).toFixed(1);
-  const eta = frac > 0 && frac < 1 ? ` · ${formatSeconds((seconds * (1 - frac)) / frac)} left` : "";
+  const left = etaSeconds !== undefined ? (Number.isFinite(etaSeconds) ? etaSeconds : null) : frac > 0 ? (seconds * (1 - frac)) / frac : null;
+  const eta = left !== null && frac < 1 ? ` · ${formatSeconds(left)} left` : "";
   return (
     `<div style="font-family:monospace;font-size:12px">` +
     `<span>${escapeHtml(label)}</span> ` +
@@ -29,7 +34,7 @@ export function progressHtml(label: string, done: number, total: number, seconds
   );
 }
 
-function formatSeconds(s: number): string {
+export function formatSeconds(s: number): string {
   if (s < 60) return `${s.toFixed(1)} s`;
   const m = Math.floor(s / 60);
   return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;

@@ -58,6 +58,13 @@ export function formatCell(v: unknown, digits = 6): string {
   return String(v);
 }
 
+/** Parameters on one line: "fast=10 slow=50". */
+export function formatParams(params: Record<string, unknown>, digits = 4): string {
+  return Object.entries(params)
+    .map(([k, v]) => `${k}=${formatCell(v, digits)}`)
+    .join(" ");
+}
+
 export function tableHtml(source: readonly Row[] | FrameLike, opts: TableOptions = {}): string {
   const { columns, rows } = tableData(source);
   const limit = opts.limit ?? 20;

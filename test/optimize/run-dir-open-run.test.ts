@@ -63,7 +63,8 @@ describe("openRun: create, then resume by name", () => {
     const attempt = openRun(options(root, { search: { ...search, seed: 9, trials: 10 } }));
     await expect(attempt).rejects.toThrow(RunError);
     await expect(openRun(options(root, { search: { ...search, seed: 9 } }))).rejects.toThrow(
-      new RegExp(`^cannot resume ${run.dir}; it was made with other settings:\\n  data: .*bars\\.csv .*\\n  seed: the run has 1, 9 was requested\\nuse the same settings, or another run name for a new run$`),
+      // One line (the CLI prints it as is): every difference, then what to do.
+      new RegExp(`^cannot resume ${run.dir}: it was made with other settings \\(data: .*bars\\.csv .*; seed: the run has 1, 9 was requested\\); use the same settings, or another run name for a new run$`),
     );
     expect(existsSync(join(run.dir, ".lock"))).toBe(false);
   });

@@ -62,7 +62,7 @@ describe("grid sizing", () => {
     expect(lower).toEqual([5, 12.5, 20, 27.5, 35, 42.5, 50]);
     expect(gridValues(probeSpace.params[2], 1)).toEqual(["a", "b", "c"]); // choices: all
     expect(gridValues(probeSpace.params[3], 100)).toEqual([0, 0.25, 0.5, 0.75, 1]); // capped at every level
-    expect(gridValues(smaCross.params[0], 1)).toEqual([20]); // one level: the default
+    expect(gridValues(smaCross.params[0], 1)).toEqual([smaCross.params[0].default]); // one level: the default
   });
 
   it("allocates levels within the target, and no single level can be added", () => {

@@ -90,7 +90,7 @@ export async function openRun(o: OpenRunOptions): Promise<OpenedRun> {
       const saved = readManifest(dir);
       const diffs = compareManifests(saved, requested);
       if (diffs.length > 0) {
-        throw new RunError(`cannot resume ${dir}; it was made with other settings:\n  ${diffs.join("\n  ")}\nuse the same settings, or another run name for a new run`);
+        throw new RunError(`cannot resume ${dir}: it was made with other settings (${diffs.join("; ")}); use the same settings, or another run name for a new run`);
       }
       manifest = { ...saved, args: { ...saved.args, trials: requested.args.trials }, workers: requested.workers, cpuFraction: requested.cpuFraction };
       if (requested.args.trials > saved.args.trials) note(`trial budget raised from ${saved.args.trials} to ${requested.args.trials} per study`);

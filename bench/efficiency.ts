@@ -1,0 +1,80 @@
+/**
+ * Sample efficiency (issue 3): the best MAR on the 1y period after 50 and after 200
+ * trials, tpe against random, sma_cross on the default data, over 10 seeds; medians.
+ *
+ * One 200-trial run per sampler and seed: proposals are replayed per batch from earlier
+ * trials only, so the first 50 trials of a 200-trial run are exactly those of a 50-trial
+ * run (docs/samplers.md) and "best after 50" is the best among ids 0..49.
+ */
+import { optimize } from "../lib/lab/optimize";
+import { median } from "./measure";
+import type { BenchContext, Section, SectionOutput } from "./section";
+import type { Table } from "./table";
+
+const STRATEGY = "sma_cross";
+const SAMPLERS = ["tpe", "random"] as const;
+const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
+const CHECKPOINTS = [50, 200] as const;
+const BUDGET = 200;
+
+type Best = Record<`after_${(typeof CHECKPOINTS)[number]}`, number | null>;
+
+/** Best value among trials with id < n (null when none completed). */
+function bestBefore(trials: ReadonlyArray<{ id: number; value: number | null }>, n: number): number | null {
+  let best: number | null = null;
+  for (const t of trials) if (t.id < n && t.value !== null && (best === null || t.value > best)) best = t.value;
+  return best;
+}
+
+const med = (xs: Array<number | null>) => median(xs.filter((x): x is number => x !== null));
+
+async function run(ctx: BenchContext): Promise<SectionOutput> {
+  const out = ctx.tempDir("efficiency");
+  const perSeed: Record<string, Array<{ seed: number; wall_s: number } & Best>> = {};
+  for (const sampler of SAMPLERS) {
+    perSeed[sampler] = [];
+    for (const seed of SEEDS) {
+      ctx.progress(`efficiency: ${sampler}, seed ${seed}`);
+      const t0 = performance.now();
+      const r = await optimize({
+        strategies: [STRATEGY],
+        objectives: ["mar"],
+        periods: ["1y"],
+        trials: BUDGET,
+        sampler,
+        seed,
+        out,
+        name: `${sampler}-${seed}`,
+        data: ctx.dataPath,
+        costs: ctx.costsPath,
+        report: false,
+        handleSignals: false,
+      });
+      perSeed[sampler].push({ seed, wall_s: (performance.now() - t0) / 1000, after_50: bestBefore(r.trials, 50), after_200: bestBefore(r.trials, 200) });
+    }
+  }
+  const summary = SAMPLERS.map((s) => ({
+    sampler: s,
+    median_after_50: med(perSeed[s].map((x) => x.after_50)),
+    median_after_200: med(perSeed[s].map((x) => x.after_200)),
+    median_wall_s: median(perSeed[s].map((x) => x.wall_s)),
+  }));
+  const wins = (n: 50 | 200) => SEEDS.filter((_, i) => (perSeed.tpe[i][`after_${n}`] ?? -Infinity) > (perSeed.random[i][`after_${n}`] ?? -Infinity)).length;
+
+  const tables: Table[] = [
+    {
+      title: `Best MAR (1y) of ${STRATEGY}, median over ${SEEDS.length} seeds`,
+      columns: ["sampler", "after 50", "after 200", "wall s per run (median)"],
+      rows: summary.map((s) => [s.sampler, s.median_after_50, s.median_after_200, s.median_wall_s]),
+      notes: [`tpe better than random on ${wins(50)}/${SEEDS.length} seeds after 50 trials, ${wins(200)}/${SEEDS.length} after 200.`],
+    },
+    {
+      title: "Per seed",
+      columns: ["seed", "tpe @50", "random @50", "tpe @200", "random @200"],
+      rows: SEEDS.map((seed, i) => [String(seed), perSeed.tpe[i].after_50, perSeed.random[i].after_50, perSeed.tpe[i].after_200, perSeed.random[i].after_200]),
+    },
+  ];
+  return { tables, figures: { strategy: STRATEGY, objective: "mar", period: "1y", budget: BUDGET, seeds: SEEDS, summary, tpe_wins: { after_50: wins(50), after_200: wins(200) }, per_seed: perSeed } };
+}
+
+export const efficiencySection: Section = { name: "efficiency", title: "Sample efficiency (issue 3)", run };

@@ -1,0 +1,127 @@
+/**
+ * Trial journal replay: reading 100,000 lines of two interleaved studies, as resume does
+ * (summaries: no results) and as a report does (full lines), against the floor of a bare
+ * loop that splits the file and JSON.parses every line; and 100,000 result-less lines
+ * (failed trials) read in full. Lines are those `TrialJournal.append` writes (every metric
+ * of every period, full-precision doubles). Medians of 3, wall and CPU time.
+ */
+import { appendFileSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { METRIC_KEYS, OBJECTIVE_KEYS } from "../lib/engine/metrics";
+import { PERIOD_KEYS } from "../lib/engine/periods";
+import { TrialJournal, type TrialLine, type TrialResult } from "../lib/optimize/storage";
+import { medianTiming } from "./measure";
+import type { BenchContext, Section, SectionOutput } from "./section";
+
+const LINES = 100_000;
+const RUNS = 3;
+const STUDY = "sma_cross|mar|1y";
+const OTHER = "rsi_reversion|cps|90d";
+
+/** A deterministic pseudo-random number in [0, 1) from two integers. */
+function noise(a: number, b: number): number {
+  const x = Math.sin(a * 12.9898 + b * 78.233) * 43758.5453;
+  return x - Math.floor(x);
+}
+
+/** Every metric of every period, full-precision doubles like the engine's. */
+function result(id: number): TrialResult {
+  const periods = {} as TrialResult["periods"];
+  PERIOD_KEYS.forEach((p, pi) => {
+    const m: Record<string, number> = {};
+    [...METRIC_KEYS, ...OBJECTIVE_KEYS].forEach((k, ki) => (m[k] = (noise(id, pi * 100 + ki) - 0.3) * 1000));
+    m.trades = Math.floor(noise(id, pi) * 500);
+    m.bars = 105_120 >> pi;
+    m.start = 1_600_000_000_000 + pi * 86_400_000;
+    periods[p] = m;
+  });
+  return { trade_size: 10_000, ruined: false, aborted: false, over_max_bucket: 0, periods };
+}
+
+function line(id: number, over: Partial<TrialLine> = {}): TrialLine {
+  return {
+    v: 1,
+    id,
+    study: STUDY,
+    params: { fast: 5 + (id % 40), slow: 200, kind: id % 2 ? "ema" : "sma", stop: true },
+    value: noise(id, 7) * 3 - 1,
+    state: "complete",
+    results: [result(id)],
+    started: "2025-01-02T03:04:05.000Z",
+    finished: "2025-01-02T03:04:06.250Z",
+    worker: id % 2,
+    ...over,
+  };
+}
+
+/** A journal of `n` lines, two studies interleaved: one line as append writes it, repeated with new ids (fast to build). */
+function journalOf(dir: string, name: string, template: TrialLine, n: number): TrialJournal {
+  const j = new TrialJournal(join(dir, name));
+  j.openForAppend();
+  j.append([template]);
+  j.close();
+  const text = readFileSync(j.path, "utf8");
+  const head = `{"v":1,"id":0,"study":"${STUDY}"`;
+  if (!text.startsWith(head)) throw new Error(`the journal's line format changed; bench/storage.ts expects lines to start with ${head}`);
+  const tail = text.slice(head.length);
+  for (let i = 1; i < n; i += 10_000) {
+    let chunk = "";
+    for (let id = i; id < Math.min(n, i + 10_000); id++) chunk += `{"v":1,"id":${id >> 1},"study":"${id % 2 ? OTHER : STUDY}"${tail}`;
+    appendFileSync(j.path, chunk);
+  }
+  return j;
+}
+
+/** The floor: read the file, split it, JSON.parse every line, keep the objects. */
+function bareRead(path: string): unknown[] {
+  const buf = readFileSync(path);
+  const out: unknown[] = [];
+  for (let s = 0, e = buf.indexOf(10); e !== -1; s = e + 1, e = buf.indexOf(10, s)) out.push(JSON.parse(buf.toString("utf8", s, e)));
+  return out;
+}
+
+interface ReadFigures {
+  read: string;
+  lines: number;
+  mb: number;
+  wall_ms: number;
+  cpu_ms: number;
+  klines_per_s: number;
+}
+
+function run(ctx: BenchContext): SectionOutput {
+  const dir = ctx.tempDir("journal");
+  ctx.progress(`storage: writing ${LINES.toLocaleString("en-US")}-line journals`);
+  const full = journalOf(dir, "full.jsonl", line(0), LINES);
+  const failed = journalOf(dir, "failed.jsonl", line(0, { state: "failed", value: null, results: [], error: "ParamError: fast must be < slow" }), LINES);
+  const rows: ReadFigures[] = [];
+  const measure = (read: string, path: string, f: () => number) => {
+    ctx.progress(`storage: ${read}`);
+    let n = 0;
+    const t = medianTiming(RUNS, () => void (n = f()));
+    if (n !== LINES) throw new Error(`${read}: read ${n} lines, expected ${LINES}`);
+    rows.push({ read, lines: n, mb: statSync(path).size / 1e6, wall_ms: t.wall, cpu_ms: t.cpu, klines_per_s: n / t.wall });
+  };
+  measure("summaries (resume): read({ results: false })", full.path, () => full.read({ results: false }).trials.length);
+  measure("full lines (report): read()", full.path, () => full.read().trials.length);
+  measure("floor: split + JSON.parse per line", full.path, () => bareRead(full.path).length);
+  measure("result-less lines (failed trials): read()", failed.path, () => failed.read().trials.length);
+  const ms = (i: number) => rows[i].wall_ms;
+  const ratios = { full_over_floor: ms(1) / ms(2), full_over_summaries: ms(1) / ms(0) };
+  return {
+    tables: [
+      {
+        title: `Trial journal replay, ${LINES.toLocaleString("en-US")} lines, two studies (median of ${RUNS}, after one untimed read)`,
+        columns: ["read", "lines", "MB", "wall ms", "cpu ms", "k lines/s"],
+        rows: rows.map((r) => [r.read, r.lines, r.mb, r.wall_ms, r.cpu_ms, r.klines_per_s]),
+        notes: [
+          `full / floor = ${ratios.full_over_floor.toFixed(2)} (the journal's checks on top of JSON.parse); full / summaries = ${ratios.full_over_summaries.toFixed(1)}x.`,
+          "cpu ms includes the GC's helper threads, so it can exceed wall ms.",
+        ],
+      },
+    ],
+    figures: { lines: LINES, runs: RUNS, reads: rows, ratios },
+  };
+}
+
+export const storageSection: Section = { name: "storage", title: "Storage", run };
