@@ -11,7 +11,7 @@
  */
 import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
-import { Account, type AccountState } from "../engine/account";
+import { Account, accountStateView, type AccountState } from "../engine/account";
 import { Evaluator, periodStartsOf, resultOf } from "../engine/evaluate";
 import type { EvalResult, Fill, RoundTrip } from "../engine/metrics";
 import type { Params, Strategy } from "../strategies/types";
@@ -177,14 +177,6 @@ export class BacktestEngine {
   }
 }
 
-// Slots of the kernel's scalar state (lib/engine/account.ts: CASH, UNITS, POS, PREV_E).
-// Read here only to show them to people; pinned by test/backtest/checkpoint-state.test.ts.
-// TODO(engine): replace with Account getters `cash`, `units`, `position` once they exist.
-const ST_CASH = 1;
-const ST_UNITS = 2;
-const ST_POS = 3;
-const ST_PREV_E = 4;
-
 export function accountView(s: AccountState): AccountView {
-  return { cash: s.st[ST_CASH], units: s.st[ST_UNITS], position: s.st[ST_POS], equity: s.st[ST_PREV_E] };
+  return accountStateView(s);
 }

@@ -80,6 +80,11 @@ export interface AccountState {
   per: number[];
 }
 
+/** The human-readable part of a snapshot (checkpoint files show it beside the raw state). */
+export function accountStateView(s: AccountState): { cash: number; units: number; position: number; equity: number } {
+  return { cash: s.st[CASH], units: s.st[UNITS], position: s.st[POS], equity: s.st[PREV_E] };
+}
+
 interface Recorder {
   equity: Float64Array;
   fills: Fill[];
@@ -123,6 +128,16 @@ export class Account {
   }
   get done(): boolean {
     return this.aborted || this.next >= this.n;
+  }
+  get cash(): number {
+    return this.st[CASH];
+  }
+  get units(): number {
+    return this.st[UNITS];
+  }
+  /** The executed target exposure. */
+  get position(): number {
+    return this.st[POS];
   }
   /** Equity at the close of the last processed bar. */
   get lastEquity(): number {

@@ -17,7 +17,9 @@ export interface EquityChartOptions {
   top?: number;
   /** Rank by this objective's value (its studies only); default: every study by total return on its period, as the dashboard. */
   objective?: string;
-  /** Trade markers per curve at most, within the study period (default 300; 0 for none). */
+  /** Curves whose trades are marked, best first (default 1: the best only; 0 for none). */
+  trades?: number;
+  /** Trade markers per curve at most, inside the study period, evenly picked (default 400). */
   markers?: number;
   /** Points per curve (default 2,000; the thinning keeps every peak and trough). */
   maxPoints?: number;
@@ -52,8 +54,9 @@ function evenly<T>(xs: readonly T[], max: number): T[] {
   return Array.from({ length: max }, (_, i) => xs[Math.floor((i * xs.length) / max)]);
 }
 
-export function equityFigure(curves: readonly Curve[], opts: Pick<EquityChartOptions, "markers"> = {}): Figure {
-  const maxMarkers = opts.markers ?? 300;
+export function equityFigure(curves: readonly Curve[], opts: Pick<EquityChartOptions, "markers" | "trades"> = {}): Figure {
+  const maxMarkers = opts.markers ?? 400;
+  const marked = opts.trades ?? 1;
   const data: Trace[] = [];
   curves.forEach((c, k) => {
     const color = colorAt(k);
@@ -61,22 +64,21 @@ export function equityFigure(curves: readonly Curve[], opts: Pick<EquityChartOpt
     const hover = `${c.study} #${c.trial}<br>${formatParams(c.params)}`;
     data.push({ type: "scatter", mode: "lines", name, legendgroup: name, x: c.equity.x, y: c.equity.y, line: { color, width: 1.4 }, hovertemplate: `${hover}<br>%{x|%Y-%m-%d %H:%M}<br>equity %{y:.2f}<extra></extra>` });
     data.push({ type: "scatter", mode: "lines", name: `${name} drawdown`, legendgroup: name, showlegend: false, xaxis: axisId("x", 1), yaxis: axisId("y", 1), x: c.drawdown.x, y: c.drawdown.y.map((d) => -d), line: { color, width: 1 }, hovertemplate: `${c.study} #${c.trial}<br>%{x|%Y-%m-%d}<br>drawdown %{y:.1%}<extra></extra>` });
-    if (maxMarkers <= 0) return;
-    const inPeriod = c.fills.t.map((t, i) => i).filter((i) => c.fills.t[i] >= c.periodStart);
+    if (k >= marked || maxMarkers <= 0) return;
+    const inPeriod = c.fills.t.map((_, i) => i).filter((i) => c.fills.t[i] >= c.periodStart);
     for (const side of ["buy", "sell"] as const) {
       const idx = evenly(inPeriod.filter((i) => c.fills.side[i] === side), Math.ceil(maxMarkers / 2));
       if (idx.length === 0) continue;
       data.push({
         type: "scatter",
         mode: "markers",
-        name: `${name} ${side}s`,
+        name: `#${c.rank} ${side}s`,
         legendgroup: name,
-        showlegend: false,
         x: idx.map((i) => c.fills.t[i]),
         y: idx.map((i) => c.fills.equity[i]),
         customdata: idx.map((i) => c.fills.price[i]),
         hovertemplate: `${side} at %{customdata:.2f}<br>%{x|%Y-%m-%d %H:%M}<extra>${c.strategy} #${c.trial}</extra>`,
-        marker: { symbol: side === "buy" ? "triangle-up" : "triangle-down", size: 7, color, line: { color: side === "buy" ? "#2ca02c" : "#d62728", width: 1.5 } },
+        marker: { symbol: side === "buy" ? "triangle-up" : "triangle-down", size: 8, color: side === "buy" ? "#2ca02c" : "#d62728", line: { color: "#fff", width: 0.5 } },
       });
     }
   });

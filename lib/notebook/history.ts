@@ -56,8 +56,8 @@ export function historyFigure(source: RunSource): Figure {
   const layout: Record<string, unknown> = {
     title: title(`Optimisation history: ${run.manifest.name}${noValue > 0 ? ` (${noValue} pruned or failed trials have no value)` : ""}`),
     height: 120 + 260 * rows,
-    margin: MARGIN,
-    legend: { orientation: "h", y: -0.12 / rows },
+    margin: { ...MARGIN, t: 80 },
+    legend: { orientation: "h", x: 1, xanchor: "right", y: 1, yanchor: "bottom" },
     hovermode: "closest",
   };
   objectives.forEach((o, k) => {

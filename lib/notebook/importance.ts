@@ -41,8 +41,8 @@ export function importanceFigure(source: RunSource): Figure {
       name,
       y: mine.map((r) => `${r.strategy} · ${r.param}`),
       x: mine.map((r) => r.importance),
-      text: mine.map((r) => `${r.study}<br>importance ${(r.importance as number).toFixed(3)}<br>spearman ${r.spearman === null ? "–" : r.spearman.toFixed(2)} · ${r.n} trials, ${r.groups} groups`),
-      hovertemplate: "%{text}<extra></extra>",
+      hovertext: mine.map((r) => `${r.study}<br>importance ${(r.importance as number).toFixed(3)}<br>spearman ${r.spearman === null ? "–" : r.spearman.toFixed(2)} · ${r.n} trials, ${r.groups} groups`),
+      hovertemplate: "%{hovertext}<extra></extra>",
       marker: { color: colorAt(k) },
     };
   });

@@ -52,7 +52,7 @@ async function start(options: OptimizeOptions): Promise<OptimizeResult> {
         ? `stopped after ${o.trials.length} trials; run the same call again to resume`
         : o.newTrials === 0
           ? `complete: nothing to do (${o.trials.length} trials already in ${o.dir})`
-          : `complete: ${o.newTrials} new trials in ${seconds}`,
+          : `complete: ${o.newTrials} new trials (${seconds} with loading and the report)`,
     );
     return result;
   } catch (e) {

@@ -103,7 +103,7 @@ describe("stratlab operations", () => {
     const child = startChild(childScript(f.root, "run.js", `
       const registry = new ckpt.OperationRegistry({ root: process.argv[2] });
       try {
-        await registry.run({ type: "backtesting", request: {}, signals: false }, async (ctx) => {
+        await registry.run({ type: "optimisation", request: {}, signals: false }, async (ctx) => {
           const bridge = ctx.bridge();
           say({ running: ctx.operation.id });
           for (let bar = 1; ; bar++) { bridge.updateState(bar, () => ({ bar })); if (bar % 1000 === 0) await bridge.yieldToEventLoop(); }
@@ -118,7 +118,7 @@ describe("stratlab operations", () => {
 
     const resume = await runCli(["operations", "resume", running, "--root", f.root]);
     expect(resume.code).toBe(2);
-    expect(resume.stderr.trim()).toBe(`UsageError: no resumer is registered for backtesting operations; the module that runs them must call registerResumer("backtesting", ...)`);
+    expect(resume.stderr.trim()).toBe(`UsageError: no resumer is registered for optimisation operations; the module that runs them must call registerResumer("optimisation", ...)`);
     expect(new CheckpointService({ root: f.root }).latest(running)?.type).toBe("cancellation");
 
     const again = await runCli(["operations", "cancel", running, "--root", f.root]);

@@ -5,6 +5,8 @@ import { str } from "../args";
 import type { Command, CommandContext } from "../command";
 import { renderTable } from "../table";
 import { checkSubcommandOptions, oneOf, subcommand } from "./checkpoints";
+// Registers the "backtesting" resumer (its side effect), so `operations resume` can continue backtests.
+import "../../backtest/resume";
 
 // `operations resume` dispatches on the operation's type to the resumer registered with
 // registerResumer (lib/checkpoint/operations.ts). Engines register theirs when imported:
