@@ -13,7 +13,7 @@
 import type { CostTable } from "../lib/costs/cost-table";
 import type { Bars } from "../lib/data/bars";
 import { Evaluator } from "../lib/engine/evaluate";
-import { Rng } from "../lib/optimize/rng";
+import { Rng } from "../lib/random/rng";
 import { RandomSampler } from "../lib/optimize/samplers";
 import { defaultParams } from "../lib/strategies/params";
 import { getStrategy, strategyNames } from "../lib/strategies/registry";

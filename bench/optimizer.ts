@@ -27,7 +27,7 @@ import { EvaluatorPool, workerCount } from "../lib/optimize/pool";
 import { proposeBatch } from "../lib/optimize/proposals";
 import { runOptimization } from "../lib/optimize/runner";
 import { createSampler, type TrialRecord } from "../lib/optimize/samplers";
-import type { EvalTask } from "../lib/optimize/task";
+import type { EvalTask, TaskResult } from "../lib/optimize/task";
 import { getStrategy } from "../lib/strategies/registry";
 import { freshParams } from "./evaluator";
 import { median } from "./measure";
@@ -127,11 +127,13 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
   const rates: Record<Config, number[]> = { "in-process": [], "pool-1": [], "pool-all": [] };
   const cpuPerTask: Record<Config, number[]> = { "in-process": [], "pool-1": [], "pool-all": [] };
   const coresUsed: Record<Config, number[]> = { "in-process": [], "pool-1": [], "pool-all": [] };
+  // Evaluation time as the evaluator itself saw it (TaskResult started..finished, ms clock).
+  const evalPerTask: Record<Config, number[]> = { "in-process": [], "pool-1": [], "pool-all": [] };
   const overheads: number[] = [];
   const cpuOverheads: number[] = [];
   const scalings: number[] = [];
   try {
-    const evaluate: Record<Config, (b: EvalTask[]) => Promise<unknown>> = {
+    const evaluate: Record<Config, (b: EvalTask[]) => Promise<TaskResult[]>> = {
       "in-process": async (b) => b.map((t) => evaluateTask(ev, t, 0)),
       "pool-1": (b) => pool1.evaluate(b),
       "pool-all": (b) => poolAll.evaluate(b),
@@ -141,6 +143,7 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
       ctx.progress(`optimizer: round ${r + 1}/${ROUNDS}`);
       const wall = { "in-process": 0, "pool-1": 0, "pool-all": 0 };
       const cpu = { "in-process": 0, "pool-1": 0, "pool-all": 0 };
+      const inside = { "in-process": 0, "pool-1": 0, "pool-all": 0 };
       // Batch by batch, the three in turn (rotating who goes first): a load that comes and
       // goes on a shared machine then falls on all three alike.
       const bs = batches(rounds[r], BATCH);
@@ -149,8 +152,9 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
           const c = configs[(bi + r + k) % configs.length];
           const c0 = process.cpuUsage();
           const t0 = performance.now();
-          await evaluate[c](bs[bi]);
+          const results = await evaluate[c](bs[bi]);
           wall[c] += performance.now() - t0;
+          for (const x of results) inside[c] += x.finished - x.started;
           const used = process.cpuUsage(c0);
           cpu[c] += (used.user + used.system) / 1000;
         }
@@ -159,6 +163,7 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
         rates[c].push((TASKS * 1000) / wall[c]);
         cpuPerTask[c].push(cpu[c] / TASKS);
         coresUsed[c].push(cpu[c] / wall[c]);
+        evalPerTask[c].push(inside[c] / TASKS);
       }
       overheads.push(1 - wall["in-process"] / wall["pool-1"]);
       cpuOverheads.push(cpu["pool-1"] / cpu["in-process"] - 1);
@@ -183,10 +188,11 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
   const tables: Table[] = [
     {
       title: `Pool throughput: ${STRATEGY}, pre-drawn random params, batches of ${BATCH}, ${TASKS} tasks x ${ROUNDS} rounds (medians)`,
-      columns: ["configuration", "workers", "trials/s", "per round", "cpu ms/trial", "cores busy"],
-      rows: configs.map((c) => [c, c === "in-process" ? "0 (this thread)" : c === "pool-1" ? "1" : String(all), rate(c), rates[c].map((x) => x.toFixed(0)).join(", "), median(cpuPerTask[c]), median(coresUsed[c])]),
+      columns: ["configuration", "workers", "trials/s", "per round", "wall ms/trial", "eval ms/trial", "cpu ms/trial", "cores busy"],
+      rows: configs.map((c) => [c, c === "in-process" ? "0 (this thread)" : c === "pool-1" ? "1" : String(all), rate(c), rates[c].map((x) => x.toFixed(0)).join(", "), 1000 / rate(c), median(evalPerTask[c]), median(cpuPerTask[c]), median(coresUsed[c])]),
       notes: [
         "Batch by batch, the three configurations in turn; trials/s = tasks / wall time of their batches.",
+        "eval ms/trial: evaluateTask's own started..finished (in the worker for a pool; per trial, not divided by workers).",
         "cpu ms/trial: CPU time of the whole process (main thread + workers) per trial; cores busy = CPU time / wall time.",
       ],
     },
@@ -223,6 +229,7 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
       trials_per_s: { in_process: rate("in-process"), pool_1: rate("pool-1"), pool_all: rate("pool-all") },
       trials_per_s_rounds: rates,
       cpu_ms_per_trial: { in_process: median(cpuPerTask["in-process"]), pool_1: median(cpuPerTask["pool-1"]), pool_all: median(cpuPerTask["pool-all"]) },
+      eval_ms_per_trial: { in_process: median(evalPerTask["in-process"]), pool_1: median(evalPerTask["pool-1"]), pool_all: median(evalPerTask["pool-all"]) },
       cores_busy: { in_process: median(coresUsed["in-process"]), pool_1: median(coresUsed["pool-1"]), pool_all: median(coresUsed["pool-all"]) },
       scaling: { median: scaling, rounds: scalings, target: SCALING_TARGET, met: scaling >= SCALING_TARGET, efficiency: scaling / all },
       pool_overhead: { median: overhead, rounds: overheads, target: OVERHEAD_TARGET, met: overhead < OVERHEAD_TARGET, cpu_median: cpuOverhead, cpu_rounds: cpuOverheads },

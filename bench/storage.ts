@@ -3,7 +3,9 @@
  * (summaries: no results) and as a report does (full lines), against the floor of a bare
  * loop that splits the file and JSON.parses every line; and 100,000 result-less lines
  * (failed trials) read in full. Lines are those `TrialJournal.append` writes (every metric
- * of every period, full-precision doubles). Medians of 3 (after one untimed read, except
+ * of every period, full-precision doubles). Also the two durable writes the runner makes
+ * per batch of a study: appending a chunk of trial lines (write + fdatasync) and the
+ * checkpoint (temp file, fsync, rename, fsync of the folder). Medians of 3 (after one untimed read, except
  * for the slow full reads), wall and CPU time.
  */
 import { appendFileSync, readFileSync, statSync } from "node:fs";
@@ -11,7 +13,8 @@ import { join } from "node:path";
 import { METRIC_KEYS, OBJECTIVE_KEYS } from "../lib/engine/metrics";
 import { PERIOD_KEYS } from "../lib/engine/periods";
 import { TrialJournal, type TrialLine, type TrialResult } from "../lib/optimize/storage";
-import { medianTiming } from "./measure";
+import { writeCheckpoint } from "../lib/optimize/storage/run-dir";
+import { median, medianTiming, timeIt } from "./measure";
 import type { BenchContext, Section, SectionOutput } from "./section";
 
 const LINES = 100_000;
@@ -109,6 +112,22 @@ function run(ctx: BenchContext): SectionOutput {
   measure("floor: split + JSON.parse per line", full.path, () => bareRead(full.path).length, 0);
   measure("result-less lines (failed trials): read()", failed.path, () => failed.read().trials.length);
   const ms = (i: number) => rows[i].wall_ms;
+
+  // The runner's durable writes, in a temp folder on the same disk as reports/ here.
+  ctx.progress("storage: durable writes");
+  const writes: Array<{ write: string; wall_ms: number; cpu_ms: number }> = [];
+  const durable = (write: string, f: (i: number) => void, n = 30) => {
+    f(-1);
+    const ts = Array.from({ length: n }, (_, i) => timeIt(() => f(i)));
+    writes.push({ write, wall_ms: median(ts.map((t) => t.wall)), cpu_ms: median(ts.map((t) => t.cpu)) });
+  };
+  const appender = new TrialJournal(join(dir, "append.jsonl"));
+  appender.openForAppend();
+  const chunk = (i: number) => Array.from({ length: 8 }, (_, k) => line(8 * (i + 1) + k));
+  durable("append 8 trial lines (write + fdatasync)", (i) => appender.append(chunk(i)));
+  appender.close();
+  const checkpoint = { trials_done: 400, studies: { [STUDY]: { next_trial_id: 400, trials_done: 400, best: { id: 7, value: 1.25, params: { fast: 12, slow: 200 } } } } };
+  durable("writeCheckpoint (temp + fsync + rename + fsync dir)", () => void writeCheckpoint(dir, checkpoint));
   const ratios = { full_over_floor: ms(1) / ms(2), full_over_summaries: ms(1) / ms(0) };
   return {
     tables: [
@@ -121,8 +140,14 @@ function run(ctx: BenchContext): SectionOutput {
           "cpu ms includes the GC's helper threads, so it can exceed wall ms.",
         ],
       },
+      {
+        title: "Durable writes the runner makes per batch of a study (median of 30)",
+        columns: ["write", "wall ms", "cpu ms"],
+        rows: writes.map((w) => [w.write, w.wall_ms, w.cpu_ms]),
+        notes: ["A batch of 16 on 2 workers is 2 appends and 1 checkpoint, on the main thread between the batch's evaluation and the next proposal."],
+      },
     ],
-    figures: { lines: LINES, runs: RUNS, reads: rows, ratios },
+    figures: { lines: LINES, runs: RUNS, reads: rows, ratios, durable_writes: writes },
   };
 }
 

@@ -18,7 +18,7 @@ export function fmt(x: Cell): string {
   if (!Number.isFinite(x)) return String(x);
   const a = Math.abs(x);
   if (a === 0) return "0";
-  if (a >= 100) return Math.round(x).toLocaleString("en-US");
+  if (a >= 100 || Number.isInteger(x)) return Math.round(x).toLocaleString("en-US");
   if (a >= 10) return x.toFixed(1);
   if (a >= 1) return x.toFixed(2);
   return x.toPrecision(3);

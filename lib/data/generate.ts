@@ -13,6 +13,7 @@
  *   volume       base * season_t * level_t * (0.5 + 0.5 |z_t| / E|z|) * lognormal noise,
  *                level_t = volScale * exp(slow_t - sd^2) * sqrt(h_t)  (busy when volatile)
  */
+import { Sfc32Core } from "../random/sfc32";
 import { existsSync } from "node:fs";
 import { UsageError } from "../errors";
 import { DEFAULT_DATA } from "../paths";
@@ -83,14 +84,17 @@ const MAX_BARS = 20_000_000;
  * sfc32 (Chris Doty-Humphrey's Small Fast Counting generator, 128-bit state, passes
  * PractRand), seeded through splitmix32 so nearby seeds give unrelated streams.
  */
-export class Sfc32 {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d = 1;
+export class Sfc32 extends Sfc32Core {
   private spare = NaN;
 
   constructor(seed: number) {
+    const [a, b, c] = Sfc32.seedWords(seed);
+    super(a, b, c, 1);
+    for (let i = 0; i < 12; i++) this.uint32();
+  }
+
+  /** Three state words from a seed through splitmix32, so nearby seeds give unrelated streams. */
+  private static seedWords(seed: number): [number, number, number] {
     let s = (seed >>> 0) ^ Math.imul(Math.floor(seed / 4294967296) | 0, 0x9e3779b9);
     const mix = () => {
       s = (s + 0x9e3779b9) | 0;
@@ -99,20 +103,7 @@ export class Sfc32 {
       z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
       return (z ^ (z >>> 15)) >>> 0;
     };
-    this.a = mix();
-    this.b = mix();
-    this.c = mix();
-    for (let i = 0; i < 12; i++) this.uint32();
-  }
-
-  uint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    return [mix(), mix(), mix()];
   }
 
   /** Uniform in (0, 1]: safe under a logarithm. */

@@ -74,8 +74,9 @@ export function tableHtml(source: readonly Row[] | FrameLike, opts: TableOptions
   const note = rows.length > shown.length ? `${shown.length} of ${rows.length} rows` : `${rows.length} rows`;
   const caption = `${opts.caption ? `${escapeHtml(opts.caption)} · ` : ""}${note}`;
   return [
-    // Jupyter's stylesheet right-aligns every cell: text columns go back to the left.
-    `<style>.stratlab-table th, .stratlab-table td { text-align: left; }</style>`,
+    // Jupyter's stylesheets right-align every cell (JupyterLab with a two-class selector):
+    // text columns go back to the left; numeric cells keep their inline right alignment.
+    `<style>.stratlab-table.stratlab-table th, .stratlab-table.stratlab-table td { text-align: left; }</style>`,
     `<table class="stratlab-table">`,
     `<caption style="caption-side:bottom;text-align:left">${caption}</caption>`,
     `<thead><tr>${columns.map((h, c) => cell("th", h, c)).join("")}</tr></thead>`,

@@ -5,7 +5,7 @@
  * configuration: not on the number of workers, the order results come back in, or how
  * often the run was interrupted and resumed.
  */
-import { Rng } from "./rng";
+import { Rng } from "../random/rng";
 import type { Sampler, TrialRecord } from "./samplers";
 import type { Strategy, Params } from "../strategies/types";
 

@@ -5,5 +5,4 @@
  */
 export { directionDataset, FEATURE_NAMES, type DirectionDataset } from "./features";
 export { epochStats, evaluateRows, trainEpoch, zeroWeights, type EpochStats, type LogisticWeights } from "./logistic";
-export { Mulberry32 } from "./rng";
 export { prepareTraining, resumeTraining, train, TRAINING_RESULT_FORMAT, TRAINING_STATE_FORMAT, type TrainingState, type TrainOptions, type TrainOutcome, type TrainRequest, type TrainResult, type TrainSpec } from "./run";

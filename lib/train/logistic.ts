@@ -8,7 +8,7 @@
 // "overrides" installs it under the name @tensorflow/tfjs-node (danfojs-node asks for that name).
 import * as tf from "@tensorflow/tfjs-node";
 import type { DirectionDataset } from "./features";
-import { Mulberry32 } from "./rng";
+import type { Rng } from "../random/rng";
 
 // PROD silences tfjs' "install the node backend" notice (it would land in --json output) and its debug checks.
 tf.env().set("PROD", true);
@@ -44,9 +44,10 @@ export function zeroWeights(features: number): LogisticWeights {
  * One epoch: a permutation of the training rows from `rng`, then one SGD step per batch.
  * Returns the new weights and the number of steps taken.
  */
-export function trainEpoch(data: DirectionDataset, start: LogisticWeights, rng: Mulberry32, opts: { batchSize: number; learningRate: number }): { weights: LogisticWeights; steps: number } {
+export function trainEpoch(data: DirectionDataset, start: LogisticWeights, rng: Rng, opts: { batchSize: number; learningRate: number }): { weights: LogisticWeights; steps: number } {
   const F = data.features.length;
-  const order = rng.permutation(data.trainRows);
+  const order = Int32Array.from({ length: data.trainRows }, (_, i) => i);
+  rng.shuffle(order);
   const w = tf.variable(tf.tensor2d(start.weights, [F, 1], "float32"));
   const b = tf.variable(tf.scalar(start.bias, "float32"));
   const optimizer = tf.train.sgd(opts.learningRate);

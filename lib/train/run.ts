@@ -16,7 +16,7 @@ import { sha256 } from "../io/atomic";
 import { DEFAULT_DATA } from "../paths";
 import { directionDataset, type DirectionDataset } from "./features";
 import { epochStats, tfReady, trainEpoch, zeroWeights, type EpochStats, type LogisticWeights } from "./logistic";
-import { Mulberry32 } from "./rng";
+import { Rng } from "../random/rng";
 
 export const TRAINING_STATE_FORMAT = "stratlab-training-state";
 export const TRAINING_RESULT_FORMAT = "stratlab-training-result";
@@ -54,7 +54,8 @@ export interface TrainingState {
   epoch: number;
   /** SGD steps (batches) done. */
   step: number;
-  rngState: number;
+  /** The training RNG's state words (lib/random/rng.ts), so a resumed run draws the same batches. */
+  rngState: number[];
   model: LogisticWeights;
   /** Stats after each epoch, from epoch 0 (the initial weights). */
   history: EpochStats[];
@@ -98,7 +99,7 @@ export async function train(request: TrainRequest = {}, opts: TrainOptions = {})
   const { operation, result } = await registry.run({ type: "training", request: spec, ...runOptions(opts) }, (ctx) => {
     const data = directionDataset(bars, spec.trainFraction);
     const model = zeroWeights(data.features.length);
-    const state: TrainingState = { format: TRAINING_STATE_FORMAT, version: 1, epoch: 0, step: 0, rngState: new Mulberry32(spec.seed).state, model, history: [epochStats(data, model, 0)], request: spec };
+    const state: TrainingState = { format: TRAINING_STATE_FORMAT, version: 1, epoch: 0, step: 0, rngState: Rng.derive(spec.seed, "train").words(), model, history: [epochStats(data, model, 0)], request: spec };
     return loop(ctx, bridgeOf(ctx, spec, 0, opts), data, state, opts, (m) => (final = m));
   });
   return { operation, result, ...(final ? { final } : {}) };
@@ -145,8 +146,8 @@ async function continueTraining(ctx: ResumeContext, opts: TrainOptions, onFinal:
 
 async function loop(ctx: OperationContext, bridge: ProgressBridge, data: DirectionDataset, state: TrainingState, opts: TrainOptions, onFinal: (m: CheckpointMeta) => void): Promise<TrainResult> {
   const spec = state.request;
-  const rng = new Mulberry32(state.rngState);
-  const build = () => ({ ...state, rngState: rng.state, history: state.history.slice() });
+  const rng = Rng.fromWords(state.rngState);
+  const build = () => ({ ...state, rngState: rng.words(), history: state.history.slice() });
   bridge.updateState(state.epoch, build);
   while (state.epoch < spec.epochs) {
     const { weights, steps } = trainEpoch(data, state.model, rng, spec);

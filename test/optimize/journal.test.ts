@@ -93,6 +93,18 @@ describe("trial journal: append and replay", () => {
     expect(r.trials.map((t) => t.id)).toEqual(Array.from({ length: 4000 }, (_, i) => i));
     expect(r.trials[2345]).toEqual(line(2345));
   });
+
+  // Replay speed (100k lines) is measured by `npm run bench -- storage` (docs/benchmarks.md).
+  it("reads two interleaved studies across read-chunk boundaries, summaries and full, result-less lines included", () => {
+    const j = journalIn(tempDir());
+    j.openForAppend();
+    const failed = { state: "failed" as const, value: null, results: [], error: "ParamError: fast must be < slow" };
+    const all = Array.from({ length: 4000 }, (_, i) => line(i >> 1, i % 2 ? "rsi_reversion|cps|90d" : STUDY, i % 7 === 3 ? failed : {}));
+    for (let i = 0; i < all.length; i += 500) j.append(all.slice(i, i + 500));
+    expect(statSync(j.path).size).toBeGreaterThan(8 << 20);
+    expect(j.read({ results: false }).trials).toEqual(all.map(withoutResults));
+    expect(j.read().trials).toEqual(all);
+  });
 });
 
 describe("trial journal: a trial is recorded once", () => {

@@ -101,17 +101,13 @@ describe("run manifest: what resume may change", () => {
 });
 
 describe("hashFile", () => {
-  it("streams sha256 of a 15 MB file quickly", () => {
+  // Its speed is measured by `npm run bench -- data` (docs/benchmarks.md), not here.
+  it("streams sha256 of a 15 MB file (several 1 MB reads)", () => {
     const path = join(tempDir(), "big.bin");
     const buf = Buffer.alloc(15 << 20);
     for (let i = 0; i < buf.length; i += 4096) buf[i] = (i / 4096) & 255;
     writeFileSync(path, buf);
-    const t = performance.now();
-    const h = hashFile(path);
-    const ms = performance.now() - t;
-    expect(h).toBe(createHash("sha256").update(buf).digest("hex"));
-    console.log(`hashFile: 15 MB in ${ms.toFixed(0)} ms`);
-    expect(ms).toBeLessThan(1000);
+    expect(hashFile(path)).toBe(createHash("sha256").update(buf).digest("hex"));
     expect(() => hashFile(path + ".missing")).toThrow(/big\.bin\.missing: cannot read it to hash it \(ENOENT\)/);
   });
 });

@@ -1,7 +1,7 @@
 /** Every proposal is a valid, new parameter set: bounds, integer/step grid, constraints, no duplicates. */
 import { describe, expect, it } from "vitest";
 import { ParamError } from "../../lib/errors";
-import { Rng } from "../../lib/optimize/rng";
+import { Rng } from "../../lib/random/rng";
 import { createSampler, type TrialRecord } from "../../lib/optimize/samplers";
 import { satisfies, validateParams } from "../../lib/strategies/params";
 import { rsiReversion } from "../../lib/strategies/rsi-reversion";

@@ -1,6 +1,6 @@
 /** The random sampler's distribution: log-uniform on log scales, fair integer ends, uniform choices and steps. */
 import { describe, expect, it } from "vitest";
-import { Rng } from "../../lib/optimize/rng";
+import { Rng } from "../../lib/random/rng";
 import { createSampler } from "../../lib/optimize/samplers";
 import { axisOf, fromAxis, sampleParams, toAxis } from "../../lib/optimize/samplers/space";
 import { smaCross } from "../../lib/strategies/sma-cross";

@@ -1,5 +1,5 @@
 /** Shared by the sampler tests: a study loop with synthetic objectives, and small spaces. */
-import { Rng } from "../../lib/optimize/rng";
+import { Rng } from "../../lib/random/rng";
 import type { Sampler, TrialRecord } from "../../lib/optimize/samplers";
 import type { Params, Strategy } from "../../lib/strategies/types";
 

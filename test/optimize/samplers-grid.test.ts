@@ -1,6 +1,6 @@
 /** The grid: sized to the budget, valid points only, each once, in a seeded order; then random new points. */
 import { describe, expect, it } from "vitest";
-import { Rng } from "../../lib/optimize/rng";
+import { Rng } from "../../lib/random/rng";
 import { createSampler, GridSampler, planGrid, type TrialRecord } from "../../lib/optimize/samplers";
 import { allocateLevels, gridValues } from "../../lib/optimize/samplers/grid";
 import { levelCount } from "../../lib/optimize/samplers/space";

@@ -1,6 +1,6 @@
 /** TPE's pieces against their definitions (Optuna's), and its behaviour on a history. */
 import { describe, expect, it } from "vitest";
-import { Rng } from "../../lib/optimize/rng";
+import { Rng } from "../../lib/random/rng";
 import { createSampler, type TrialRecord } from "../../lib/optimize/samplers";
 import { erfc, normalMass, observationWeights, ParzenEstimator } from "../../lib/optimize/samplers/parzen";
 import { gamma, splitTrials } from "../../lib/optimize/samplers/tpe";

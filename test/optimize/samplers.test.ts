@@ -1,7 +1,7 @@
 /** The sampler API and determinism by construction: proposals are a function of (seed, history). */
 import { describe, expect, it } from "vitest";
 import { ParamError } from "../../lib/errors";
-import { Rng } from "../../lib/optimize/rng";
+import { Rng } from "../../lib/random/rng";
 import { createSampler, SAMPLER_NAMES, type ProposeContext, type Sampler, type TrialRecord } from "../../lib/optimize/samplers";
 import { rsiReversion } from "../../lib/strategies/rsi-reversion";
 import { smaCross } from "../../lib/strategies/sma-cross";

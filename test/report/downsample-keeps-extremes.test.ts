@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../../lib/optimize/rng";
+import { Rng } from "../../lib/random/rng";
 import { downsample, minMaxIndices } from "../../lib/report/downsample";
 
 describe("curve downsampling", () => {

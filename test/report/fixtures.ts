@@ -15,7 +15,7 @@ import { generateBars } from "../../lib/data/generate";
 import { Evaluator } from "../../lib/engine/evaluate";
 import type { ObjectiveKey } from "../../lib/engine/metrics";
 import type { PeriodKey } from "../../lib/engine/periods";
-import { Rng } from "../../lib/optimize/rng";
+import { Rng } from "../../lib/random/rng";
 import { sampleParams } from "../../lib/optimize/samplers/space";
 import { toTrialResult, TrialJournal } from "../../lib/optimize/storage/journal";
 import { buildManifest, writeManifest, type RunManifest } from "../../lib/optimize/storage/manifest";
@@ -132,8 +132,9 @@ export function makeRunDir(o: FixtureOptions = {}): Fixture {
       const abort = o.pruneIds?.includes(id) ? { abortDrawdown: 0.001 } : {};
       const results = ev.evaluate(strategy, params, tradeSizes, abort);
       const first = results[0];
+      // As the runner (lib/optimize/study.ts trialValue): ruined and aborted runs are pruned.
       const v = first.periods[st.period][st.objective];
-      const state = first.aborted ? "pruned" : Number.isFinite(v) ? "complete" : "failed";
+      const state = first.aborted || first.ruined ? "pruned" : Number.isFinite(v) ? "complete" : "failed";
       lines.push({ ...base, value: state === "complete" ? v : null, state, results: results.map(toTrialResult) });
     }
   }

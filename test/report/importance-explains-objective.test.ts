@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../../lib/optimize/rng";
+import { Rng } from "../../lib/random/rng";
 import { epsilonSquared, paramImportance, ranks } from "../../lib/report/importance";
 
 function trials(n: number, f: (a: number, b: number, c: string, noise: number) => number) {

@@ -9,7 +9,7 @@
 import { ParamError } from "../../errors";
 import { satisfies } from "../../strategies/params";
 import type { Constraint, ParamSpec, ParamValue, Params, Strategy } from "../../strategies/types";
-import type { Rng } from "../rng";
+import type { Rng } from "../../random/rng";
 import { allLevels, checkSpace, levelCount, paramKey, product, sampleParam, sampleParams, spaceSize, stepOf, toAxis } from "./space";
 
 export interface TrialRecord {

@@ -6,7 +6,7 @@
  * choices, then Gaussian mutation whose width decays with the number of trials done.
  */
 import type { ParamSpec, Params } from "../../strategies/types";
-import type { Rng } from "../rng";
+import type { Rng } from "../../random/rng";
 import { fillBatch, hasValue, pastTrials, SeenKeys, type ProposeContext, type Sampler, type TrialRecord } from "./base";
 import { SamplerOptions } from "./options";
 import { fromUnit, sampleParam, sampleParams, toUnit } from "./space";

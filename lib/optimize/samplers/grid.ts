@@ -9,7 +9,7 @@
  */
 import { satisfies } from "../../strategies/params";
 import type { ParamSpec, ParamValue, Params, Strategy } from "../../strategies/types";
-import { Rng } from "../rng";
+import { Rng } from "../../random/rng";
 import { fillBatch, pastTrials, SeenKeys, type ProposeContext, type Sampler } from "./base";
 import { allLevels, checkSpace, fromAxis, levelCount, paramKey, product, sampleParams, toAxis, topOf } from "./space";
 

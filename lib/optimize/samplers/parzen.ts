@@ -6,7 +6,7 @@
  * kernels. Follows Optuna's `optuna/samplers/_tpe/parzen_estimator.py` (v3/v4):
  * bandwidths, magic clip, prior, weights; docs/samplers.md states the formulas.
  */
-import type { Rng } from "../rng";
+import type { Rng } from "../../random/rng";
 
 export type Dim = { kind: "numeric"; a: number; b: number } | { kind: "choice"; n: number };
 

@@ -8,7 +8,7 @@
 import { ParamError } from "../../errors";
 import { snap } from "../../strategies/params";
 import type { ChoiceParam, FloatParam, IntParam, ParamSpec, ParamValue, Params, Strategy } from "../../strategies/types";
-import type { Rng } from "../rng";
+import type { Rng } from "../../random/rng";
 
 export type NumericSpec = IntParam | FloatParam;
 

@@ -7,7 +7,7 @@
  * the rest of the batch elsewhere. docs/samplers.md has the details and the differences.
  */
 import type { ParamSpec, Params } from "../../strategies/types";
-import type { Rng } from "../rng";
+import type { Rng } from "../../random/rng";
 import { fillBatch, hasValue, pastTrials, SeenKeys, type Draw, type ProposeContext, type Sampler, type TrialRecord } from "./base";
 import { SamplerOptions } from "./options";
 import { ParzenEstimator, type At, type Dim } from "./parzen";

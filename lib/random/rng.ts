@@ -4,9 +4,11 @@
  * cyrb128-style hash (bryc, public domain) of the seed and any keys.
  *
  * Determinism is part of the journal's contract: a study replays its proposals from the
- * seed, so the exact sequence this file produces must not change. test/optimize/rng.test.ts
+ * seed, so the exact sequence this file produces must not change. test/random/rng.test.ts
  * pins the first outputs; changing the algorithm invalidates every stored run.
  */
+
+import { Sfc32Core } from "./sfc32";
 
 export type RngKey = number | string;
 
@@ -54,19 +56,17 @@ function hash128(words: readonly number[]): [number, number, number, number] {
   return [h1 >>> 0, h2 >>> 0, h3 >>> 0, h4 >>> 0];
 }
 
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
-  private constructor(a: number, b: number, c: number, d: number) {
-    this.a = a >>> 0;
-    this.b = b >>> 0;
-    this.c = c >>> 0;
-    this.d = d >>> 0;
+export class Rng extends Sfc32Core {
+  private constructor(a: number, b: number, c: number, d: number, discard = 15) {
+    super(a, b, c, d);
     // sfc32's author recommends discarding the first outputs after seeding.
-    for (let i = 0; i < 15; i++) this.uint32();
+    for (let i = 0; i < discard; i++) this.uint32();
+  }
+
+  /** Continue exactly where `words()` was taken (for checkpoints). */
+  static fromWords(words: readonly number[]): Rng {
+    if (words.length !== 4 || words.some((w) => !Number.isInteger(w) || w < 0 || w > 0xffffffff)) throw new Error("Rng state must be four uint32 words");
+    return new Rng(words[0], words[1], words[2], words[3], 0);
   }
 
   /**
@@ -91,17 +91,6 @@ export class Rng {
     for (const k of keys) encodeKey(k, words);
     const [a, b, c, d] = hash128(words);
     return new Rng(a, b, c, d);
-  }
-
-  /** The next 32 random bits as an unsigned integer (sfc32). */
-  uint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
   }
 
   /** Uniform in [0, 1) with 53 random bits (two outputs). */
@@ -143,8 +132,8 @@ export class Rng {
     return items[this.int(0, items.length - 1)];
   }
 
-  /** Shuffle in place (Fisher-Yates) and return the same array. */
-  shuffle<T>(items: T[]): T[] {
+  /** Shuffle in place (Fisher-Yates) and return the same array (plain or typed). */
+  shuffle<A extends { length: number; [i: number]: unknown }>(items: A): A {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.int(0, i);
       const t = items[i];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../../lib/optimize/rng";
-import { chiSquare } from "./samplers-fixtures";
+import { Rng } from "../../lib/random/rng";
+import { chiSquare } from "../optimize/samplers-fixtures";
 
 const draws = (r: Rng, n: number) => Array.from({ length: n }, () => r.next());
 
