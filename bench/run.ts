@@ -74,7 +74,7 @@ function divertStdout(): (text: string) => void {
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (typeof args === "string") {
-    process.stderr.write(args + "\n");
+    (args === USAGE ? process.stdout : process.stderr).write(args + "\n");
     return args === USAGE ? 0 : 2;
   }
   const print = args.json ? divertStdout() : (text: string) => void process.stdout.write(text);

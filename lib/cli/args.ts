@@ -1,7 +1,7 @@
 /** Typed accessors for option values, each failing with one line naming the option. */
 import { readFileSync } from "node:fs";
 import { UsageError } from "../errors";
-import type { Values } from "./command";
+import type { CommandContext, Values } from "./command";
 
 export function str(values: Values, name: string): string | undefined {
   const v = values[name];
@@ -63,4 +63,28 @@ export function jsonObject(values: Values, name: string): Record<string, unknown
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new UsageError(`--${name} must be a JSON object, e.g. '{"fast":20,"slow":100}'`);
   return parsed as Record<string, unknown>;
+}
+
+/** The sub-command (first positional), checked against the known ones. */
+export function subcommand(ctx: CommandContext, command: string, known: string[]): string {
+  const sub = ctx.positionals[0];
+  if (sub === undefined) throw new UsageError(`${command} needs a sub-command: ${known.join(", ")}; see: stratlab help ${command}`);
+  if (!known.includes(sub)) throw new UsageError(`unknown sub-command "${command} ${sub}"; sub-commands: ${known.join(", ")}`);
+  return sub;
+}
+
+/** Refuses options that belong to another sub-command (`list --max-age` is a mistake, not a no-op). */
+export function checkSubcommandOptions(ctx: CommandContext, command: string, sub: string, allowed: string[]): void {
+  for (const [k, v] of Object.entries(ctx.values)) {
+    if (v === undefined || k === "json" || k === "help" || allowed.includes(k)) continue;
+    throw new UsageError(`--${k} does not apply to "${command} ${sub}"${allowed.length ? `; it takes ${allowed.map((a) => "--" + a).join(", ")}` : ""}`);
+  }
+}
+
+/** An option restricted to a set of values. */
+export function oneOf<T extends string>(values: Values, name: string, allowed: readonly T[]): T | undefined {
+  const v = str(values, name);
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) throw new UsageError(`--${name} ${JSON.stringify(v)} must be one of ${allowed.join(", ")}`);
+  return v as T;
 }

@@ -90,8 +90,8 @@ describe("stratlab data", () => {
   it("asks for a sub-command", async () => {
     const r = await cli("data");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("UsageError: data needs a sub-command: generate or info; see: stratlab help data\n");
-    expect((await cli("data", "make")).stderr).toContain('unknown data sub-command "make"');
+    expect(r.stderr).toBe("UsageError: data needs a sub-command: generate, info; see: stratlab help data\n");
+    expect((await cli("data", "make")).stderr).toContain('unknown sub-command "data make"; sub-commands: generate, info');
   });
 
   it("leaves no temp files after generating", () => {

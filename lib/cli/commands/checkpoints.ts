@@ -1,7 +1,7 @@
 import { CHECKPOINT_TYPES, CheckpointService, formatDuration, isRunning, OPERATION_STATUSES, OPERATION_TYPES, parseDuration, type CheckpointListing, type CheckpointMeta, type CheckpointType, type OperationStatus, type OperationType } from "../../checkpoint";
 import { UsageError } from "../../errors";
 import { CHECKPOINTS_DIR } from "../../paths";
-import { str } from "../args";
+import { checkSubcommandOptions, oneOf, str, subcommand } from "../args";
 import type { Command, CommandContext, Values } from "../command";
 import { renderTable } from "../table";
 
@@ -112,26 +112,3 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 
 // Sub-command parsing, shared with `operations` (candidates for lib/cli/args.ts).
 
-/** The sub-command (first positional), checked against the known ones. */
-export function subcommand(ctx: CommandContext, command: string, known: string[]): string {
-  const sub = ctx.positionals[0];
-  if (sub === undefined) throw new UsageError(`${command} needs a sub-command: ${known.join(", ")}; see: stratlab help ${command}`);
-  if (!known.includes(sub)) throw new UsageError(`unknown sub-command "${command} ${sub}"; sub-commands: ${known.join(", ")}`);
-  return sub;
-}
-
-/** Refuses options that belong to another sub-command (`list --max-age` is a mistake, not a no-op). */
-export function checkSubcommandOptions(ctx: CommandContext, command: string, sub: string, allowed: string[]): void {
-  for (const [k, v] of Object.entries(ctx.values)) {
-    if (v === undefined || k === "json" || k === "help" || allowed.includes(k)) continue;
-    throw new UsageError(`--${k} does not apply to "${command} ${sub}"${allowed.length ? `; it takes ${allowed.map((a) => "--" + a).join(", ")}` : ""}`);
-  }
-}
-
-/** An option restricted to a set of values. */
-export function oneOf<T extends string>(values: Values, name: string, allowed: readonly T[]): T | undefined {
-  const v = str(values, name);
-  if (v === undefined) return undefined;
-  if (!allowed.includes(v as T)) throw new UsageError(`--${name} ${JSON.stringify(v)} must be one of ${allowed.join(", ")}`);
-  return v as T;
-}

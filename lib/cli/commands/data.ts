@@ -3,7 +3,7 @@ import { loadBars, writeBarsCsv } from "../../data/csv";
 import { generateBars } from "../../data/generate";
 import { UsageError } from "../../errors";
 import { DEFAULT_DATA } from "../../paths";
-import { num, str } from "../args";
+import { num, str, subcommand } from "../args";
 import type { Command, CommandContext } from "../command";
 import { formatNumber } from "../table";
 
@@ -34,16 +34,14 @@ export const dataCommand: Command = {
     out: { type: "string" },
   },
   run(ctx) {
-    const [sub, ...rest] = ctx.positionals;
+    const sub = subcommand(ctx, "data", ["generate", "info"]);
+    const rest = ctx.positionals.slice(1);
     if (sub === "generate") {
       if (rest.length > 0) throw new UsageError(`data generate takes no file argument (got "${rest[0]}"); use --out FILE`);
       return generate(ctx);
     }
-    if (sub === "info") {
-      if (rest.length > 1) throw new UsageError(`data info takes one file (got ${rest.length}); see: stratlab help data`);
-      return info(ctx, rest[0] ?? DEFAULT_DATA);
-    }
-    throw new UsageError(`${sub === undefined ? "data needs a sub-command" : `unknown data sub-command "${sub}"`}: generate or info; see: stratlab help data`);
+    if (rest.length > 1) throw new UsageError(`data info takes one file (got ${rest.length}); see: stratlab help data`);
+    return info(ctx, rest[0] ?? DEFAULT_DATA);
   },
 };
 

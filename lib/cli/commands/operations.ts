@@ -4,7 +4,7 @@ import { CHECKPOINTS_DIR } from "../../paths";
 import { str } from "../args";
 import type { Command, CommandContext } from "../command";
 import { renderTable } from "../table";
-import { checkSubcommandOptions, oneOf, subcommand } from "./checkpoints";
+import { checkSubcommandOptions, oneOf, subcommand } from "../args";
 // Registers the "backtesting" resumer (its side effect), so `operations resume` can continue backtests.
 import "../../backtest/resume";
 
