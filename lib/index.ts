@@ -23,10 +23,11 @@ export { PERIOD_KEYS, type PeriodKey } from "./engine/periods";
 export { PACKAGE_ROOT, DATA_DIR, DEFAULT_DATA, DEFAULT_COSTS, REPORTS_DIR, RUNS_DIR, CHECKPOINTS_DIR, DIST_DIR } from "./paths";
 export { StratlabError, DataError, CostError, ParamError, UsageError, RunError, CheckpointError, CancelledError, formatError } from "./errors";
 
-// Optimisation: `optimize` is lab's verb with a live view in notebooks (docs/notebooks.md).
-export { optimize } from "./notebook/optimize";
+// Optimisation: `optimize` and `runMainStudy` are lab's verbs with a live view in notebooks
+// and safe to interrupt there (lib/notebook/optimize.ts, docs/notebooks.md).
+export { optimize, runMainStudy } from "./notebook/optimize";
 export { OptimizeResult, type OptimizeOptions, type TrialRecordRow } from "./lab/optimize";
-export { runMainStudy, MAIN_STUDY, type MainStudyOutcome } from "./lab/main-study";
+export { MAIN_STUDY, type MainStudyOutcome } from "./lab/main-study";
 export { report, type ReportOptions, type ReportResult } from "./lab/report";
 export type { RunOptions } from "./optimize/config";
 export type { Progress, RunOutcome } from "./optimize/runner";

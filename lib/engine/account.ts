@@ -291,6 +291,8 @@ function runBars(
   let bandHi = -Infinity;
   let bandLo = Infinity;
   let j = st[NEXT] | 0;
+  let wPrev = j >= 2 ? w[j - 2] : 0; // the decision at bar j-2 (0 before bar 0)
+  const checkAbort = abortDd < Infinity && allIdx === 0;
   for (; j < end; j++) {
     if (j === nextStart) {
       // Periods starting here: base = equity at the previous close, sums snapshotted
@@ -315,72 +317,77 @@ function runBars(
       bandLo = Infinity;
     }
 
-    // Fill at the open of bar j the target decided at the close of bar j-1.
-    if (j >= 1 && !ruined) {
-      const wi = w[j - 1];
-      const wp = j >= 2 ? w[j - 2] : 0;
-      if (wi !== wp) {
-        const o = open[j];
-        const eOpen = cash + units * o;
-        const dw = wi - wp;
-        const notional = (dw > 0 ? dw : -dw) * eOpen;
-        // Round-up bucket: the smallest size >= notional; above the largest, the largest.
-        let k = nb - 1;
-        if (notional > maxSize) {
-          st[OVER_MAX] += 1;
-        } else {
-          let lo = 0;
-          while (lo < k) {
-            const mid = (lo + k) >> 1;
-            if (sizes[mid] >= notional) k = mid;
-            else lo = mid + 1;
-          }
+    // Fill at the open of bar j the target decided at the close of bar j-1 (wp: the
+    // decision before it, carried from the previous bar).
+    const wi = j >= 1 ? w[j - 1] : 0;
+    const wp = wPrev;
+    wPrev = wi;
+    if (wi !== wp && !ruined) {
+      const o = open[j];
+      const eOpen = cash + units * o;
+      const dw = wi - wp;
+      const notional = (dw > 0 ? dw : -dw) * eOpen;
+      // Round-up bucket: the smallest size >= notional; above the largest, the largest.
+      let k = nb - 1;
+      if (notional > maxSize) {
+        st[OVER_MAX] += 1;
+      } else {
+        let lo = 0;
+        while (lo < k) {
+          const mid = (lo + k) >> 1;
+          if (sizes[mid] >= notional) k = mid;
+          else lo = mid + 1;
         }
-        const cost = notional * impacts[k] + gas;
-        if (!(notional > cost)) {
-          ruined = true;
-          st[RUINED] = 1;
+      }
+      const cost = notional * impacts[k] + gas;
+      if (!(notional > cost)) {
+        ruined = true;
+        st[RUINED] = 1;
+      } else {
+        if (dw > 0 && pos === 0) {
+          st[IN_TRADE] = 1;
+          st[ENTRY_EQ] = eOpen;
+          st[ENTRY_BAR] = j;
+        }
+        if (dw > 0) {
+          cash -= notional;
+          units += (notional - cost) / o;
         } else {
-          if (dw > 0 && pos === 0) {
-            st[IN_TRADE] = 1;
-            st[ENTRY_EQ] = eOpen;
-            st[ENTRY_BAR] = j;
-          }
-          if (dw > 0) {
-            cash -= notional;
-            units += (notional - cost) / o;
+          units -= notional / o;
+          cash += notional - cost;
+          // Rounding dust: a full exit leaves ~1e-17 units in floating point (0 in exact
+          // arithmetic), and marking dust at every close would turn a flat curve into
+          // noise returns (a spurious Sharpe). Units worth under 1e-12 of the swap go.
+          if (Math.abs(units) * o <= DUST * notional) units = 0;
+        }
+        pos = wi;
+        st[SUMS + S_SWAPS] += 1;
+        st[SUMS + S_FEES] += cost;
+        if (rec !== null) rec.fills.push({ bar: j, t: t[j], side: dw > 0 ? "buy" : "sell", target: wi, price: o, notional, cost, equity: eOpen });
+        if (wi === 0 && st[IN_TRADE] !== 0) {
+          const exitEq = cash + units * o;
+          const entryEq = st[ENTRY_EQ];
+          const pnl = exitEq - entryEq;
+          st[SUMS + S_TRADES] += 1;
+          if (pnl > 0) {
+            st[SUMS + S_WINS] += 1;
+            st[SUMS + S_GROSS_WIN] += pnl;
           } else {
-            units -= notional / o;
-            cash += notional - cost;
-            // Rounding dust: a full exit leaves ~1e-17 units in floating point (0 in exact
-            // arithmetic), and marking dust at every close would turn a flat curve into
-            // noise returns (a spurious Sharpe). Units worth under 1e-12 of the swap go.
-            if (Math.abs(units) * o <= DUST * notional) units = 0;
+            st[SUMS + S_GROSS_LOSS] -= pnl;
           }
-          pos = wi;
-          st[SUMS + S_SWAPS] += 1;
-          st[SUMS + S_FEES] += cost;
-          if (rec !== null) rec.fills.push({ bar: j, t: t[j], side: dw > 0 ? "buy" : "sell", target: wi, price: o, notional, cost, equity: eOpen });
-          if (wi === 0 && st[IN_TRADE] !== 0) {
-            const exitEq = cash + units * o;
-            const entryEq = st[ENTRY_EQ];
-            const pnl = exitEq - entryEq;
-            st[SUMS + S_TRADES] += 1;
-            if (pnl > 0) {
-              st[SUMS + S_WINS] += 1;
-              st[SUMS + S_GROSS_WIN] += pnl;
-            } else {
-              st[SUMS + S_GROSS_LOSS] -= pnl;
-            }
-            st[IN_TRADE] = 0;
-            if (rec !== null) {
-              const eb = st[ENTRY_BAR];
-              rec.roundTrips.push({ entryBar: eb, exitBar: j, entryT: t[eb], exitT: t[j], entryEquity: entryEq, exitEquity: exitEq, pnl, return: entryEq > 0 ? exitEq / entryEq - 1 : 0 });
-            }
+          st[IN_TRADE] = 0;
+          if (rec !== null) {
+            const eb = st[ENTRY_BAR];
+            rec.roundTrips.push({ entryBar: eb, exitBar: j, entryT: t[eb], exitT: t[j], entryEquity: entryEq, exitEquity: exitEq, pnl, return: entryEq > 0 ? exitEq / entryEq - 1 : 0 });
           }
         }
       }
     }
+
+    // Flat and already marked at cash: this close would add r = 0 exactly and move no
+    // peak, drawdown or exposure, so skipping it changes no bit of any result. (Most bars
+    // of a typical strategy are flat; full output still marks every bar.)
+    if (units === 0 && prevE === cash && rec === null) continue;
 
     // Mark at the close.
     let e = cash + units * close[j];
@@ -434,7 +441,7 @@ function runBars(
         if (lo > bandLo) bandLo = lo;
       }
     }
-    if (allIdx === 0 && active > 0 && per[P_MAXDD] > abortDd) {
+    if (checkAbort && active > 0 && per[P_MAXDD] > abortDd) {
       st[ABORTED] = 1;
       j++;
       break;

@@ -4,7 +4,7 @@ export { showPlot, plotHtml, type Figure, type Trace, type PlotOptions } from ".
 export { showTable, tableHtml, formatParams, type FrameLike, type Row, type TableOptions } from "./table";
 export { progressBar, type ProgressBar } from "./progress";
 export { jupyterEnv, nbconvertCommand, checkJupyter, KERNEL_NAME } from "./jupyter";
-export { optimize } from "./optimize";
+export { optimize, runMainStudy } from "./optimize";
 export { runProgress, type RunProgress } from "./optimize-progress";
 export { runData, findStudy, type RunSource } from "./run-source";
 export { historyFigure, plotHistory } from "./history";

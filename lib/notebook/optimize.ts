@@ -1,62 +1,97 @@
 /**
- * `optimize` for notebooks and scripts: lab's verb with a live view when the caller gives
- * no `onProgress` (a bar that redraws in place in a notebook, plain lines elsewhere) and
- * log lines printed.
+ * `optimize` and `runMainStudy` for notebooks and scripts: lab's verbs with a live view
+ * when the caller gives no `onProgress` (a bar that redraws in place in a notebook, plain
+ * lines elsewhere), and log lines printed.
  *
  * Stopping and resuming from a notebook: Jupyter's stop button sends SIGINT to the kernel.
  * tslab fails the cell at once; lab's optimize hears the same signal, lets the in-flight
  * trials finish, writes them and the checkpoint, and ends with status "cancelled" (the
  * view says so). Running the cell again resumes the run of the same `name`, waiting first
- * for a stopped run of this kernel that is still finishing its last trials. A complete
- * run returns at once with `newTrials === 0`.
+ * for a stopped run of this kernel that is still writing its last trials. A complete run
+ * returns at once with `newTrials === 0`.
+ *
+ * Why the verbs first wait for the next turn of the event loop: tslab runs a cell's
+ * synchronous part with vm's `breakOnSigint`, which takes every SIGINT listener away for
+ * that time and puts them back after. A SIGINT listener added in that window (lab's
+ * interrupt handling is added synchronously when a run starts) leaves Node's
+ * signal-exit handler installed when the window closes, and the next interrupt kills the
+ * kernel (checked with Node 20). Started one turn later, the listener goes in normally.
  */
 import { resolve } from "node:path";
+import { runMainStudy as labRunMainStudy, MAIN_STUDY, type MainStudyOutcome } from "../lab/main-study";
 import { optimize as labOptimize, type OptimizeOptions, type OptimizeResult } from "../lab/optimize";
+import type { Progress, RunOutcome } from "../optimize/runner";
 import { RUNS_DIR } from "../paths";
-import { formatSeconds } from "./progress";
 import { runProgress } from "./optimize-progress";
+import { formatSeconds } from "./progress";
 
 /** Runs of this process still going (or winding down after a stop), by folder and name. */
 const running = new Map<string, Promise<unknown>>();
 
-function runKey(o: OptimizeOptions): string | null {
+interface Hooks {
+  onProgress?: (p: Progress) => void;
+  onLog?: (line: string) => void;
+}
+
+/** Out of the cell's synchronous part (see the header). */
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+/** The closing note of the live view. */
+export function outcomeNote(o: RunOutcome, seconds: number): string {
+  if (o.status === "cancelled") return `stopped after ${o.trials.length} trials; run the same call again to resume`;
+  if (o.newTrials === 0) return `complete: nothing to do (${o.trials.length} trials already in ${o.dir})`;
+  return `complete: ${o.newTrials} new trials (${formatSeconds(seconds)} with loading and the report)`;
+}
+
+/**
+ * Run `work` once any run of the same key in this process has settled, with the live view
+ * unless the caller passed `onProgress`, and log lines printed unless it passed `onLog`.
+ */
+async function withView<T>(key: string | null, label: string, hooks: Hooks, work: (h: Required<Hooks>) => Promise<T>, outcome: (t: T) => RunOutcome): Promise<T> {
+  const previous = key === null ? undefined : running.get(key);
+  const run = async (): Promise<T> => {
+    if (previous !== undefined) {
+      console.log(`${label}: waiting for the stopped run to write its last trials`);
+      await previous.catch(() => undefined);
+    }
+    await nextTurn();
+    const onLog = hooks.onLog ?? ((line: string) => console.log(line));
+    if (hooks.onProgress !== undefined) return work({ onLog, onProgress: hooks.onProgress });
+    const view = runProgress(label);
+    const started = Date.now();
+    try {
+      const result = await work({ onLog, onProgress: view.update });
+      view.finish(outcomeNote(outcome(result), (Date.now() - started) / 1000));
+      return result;
+    } catch (e) {
+      view.finish(`failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+      throw e;
+    }
+  };
+  const p = run();
+  if (key !== null) {
+    running.set(key, p);
+    p.then(
+      () => running.get(key) === p && running.delete(key),
+      () => running.get(key) === p && running.delete(key),
+    );
+  }
+  return p;
+}
+
+function runKey(o: { name?: string; out?: string; resumeFrom?: string }): string | null {
   if (o.resumeFrom !== undefined) return resolve(o.resumeFrom);
   if (o.name !== undefined) return `${resolve(o.out ?? RUNS_DIR)}\0${o.name}`;
   return null;
 }
 
-export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
-  const key = runKey(options);
-  const previous = key === null ? undefined : running.get(key);
-  if (previous !== undefined) {
-    console.log(`${options.name ?? options.resumeFrom}: waiting for the stopped run to write its last trials`);
-    await previous.catch(() => undefined);
-  }
-  const work = key === null ? start(options) : start(options).finally(() => running.delete(key));
-  if (key !== null) running.set(key, work);
-  return work;
+/** lab's `optimize` (same options, same result) with a live view and printed log lines. */
+export function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
+  return withView(runKey(options), `optimize ${options.name ?? ""}`.trim(), options, (h) => labOptimize({ ...options, ...h }), (r) => r.outcome);
 }
 
-async function start(options: OptimizeOptions): Promise<OptimizeResult> {
-  const onLog = options.onLog ?? ((line: string) => console.log(line));
-  if (options.onProgress !== undefined) return labOptimize({ ...options, onLog });
-  const label = `optimize ${options.name ?? ""}`.trim();
-  const view = runProgress(label);
-  const started = Date.now();
-  try {
-    const result = await labOptimize({ ...options, onLog, onProgress: view.update });
-    const o = result.outcome;
-    const seconds = formatSeconds((Date.now() - started) / 1000);
-    view.finish(
-      o.status === "cancelled"
-        ? `stopped after ${o.trials.length} trials; run the same call again to resume`
-        : o.newTrials === 0
-          ? `complete: nothing to do (${o.trials.length} trials already in ${o.dir})`
-          : `complete: ${o.newTrials} new trials (${seconds} with loading and the report)`,
-    );
-    return result;
-  } catch (e) {
-    view.finish(`failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-    throw e;
-  }
+/** lab's `runMainStudy` (`npm start`) with a live view and printed log lines. */
+export function runMainStudy(overrides: Parameters<typeof labRunMainStudy>[0] = {}): Promise<MainStudyOutcome> {
+  const name = overrides.name ?? MAIN_STUDY.name;
+  return withView(runKey({ ...overrides, name }), `optimize ${name}`, overrides, (h) => labRunMainStudy({ ...overrides, ...h }), (r) => r.result.outcome);
 }
