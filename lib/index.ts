@@ -36,7 +36,9 @@ export type { TrialLine, TrialResult, TrialState, TrialParamValue } from "./opti
 export { loadRun, paramImportance, topLists, summarize, type RunData, type StudyInfo, type ParamImportance, type TopEntry, type TopLists, type StudySummary, type Curve } from "./report/index";
 
 // The resumable backtest and its checkpoints (docs/backtest.md, docs/checkpoints.md).
-export { backtest, resumeBacktest, findResumableBacktest, prepareBacktest, type BacktestRequest, type BacktestOptions, type BacktestOutcome, type BacktestResult, type BacktestProgress, type BacktestRunOptions } from "./backtest/index";
+// backtest and resumeBacktest start one turn later, so a notebook interrupt cancels them (lib/notebook/cell-start.ts).
+export { backtest, resumeBacktest } from "./notebook/cell-start";
+export { findResumableBacktest, prepareBacktest, type BacktestRequest, type BacktestOptions, type BacktestOutcome, type BacktestResult, type BacktestProgress, type BacktestRunOptions } from "./backtest/index";
 export { OperationRegistry, CancellationToken } from "./checkpoint/index";
 
 export {

@@ -6,6 +6,8 @@ import type { RunOptions } from "../optimize/config";
 import { runOptimization, type Progress, type RunHooks, type RunOutcome } from "../optimize/runner";
 import type { TrialLine } from "../optimize/storage";
 import type { BestTrial, StudySpec } from "../optimize/study";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { generateReport, writeIntermediateReport, type ReportResult } from "../report";
 import { interruptOnSignals } from "./interrupt";
 
@@ -32,9 +34,11 @@ export class OptimizeResult {
     readonly report: ReportResult | null = null,
   ) {}
 
-  /** The HTML dashboard, when the report was written. */
+  /** The HTML dashboard: written by this call, or already there (a run that was complete). */
   get dashboard(): string | null {
-    return this.report?.index ?? null;
+    if (this.report) return this.report.index;
+    const index = join(this.outcome.dir, "index.html");
+    return existsSync(index) ? index : null;
   }
 
   get dir(): string {

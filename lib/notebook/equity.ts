@@ -58,11 +58,13 @@ export function equityFigure(curves: readonly Curve[], opts: Pick<EquityChartOpt
   const maxMarkers = opts.markers ?? 400;
   const marked = opts.trades ?? 1;
   const data: Trace[] = [];
-  curves.forEach((c, k) => {
+  // The best last, so its curve and trades are drawn on top; legendrank lists it first.
+  [...curves].reverse().forEach((c) => {
+    const k = curves.indexOf(c);
     const color = colorAt(k);
     const name = `#${c.rank} ${c.strategy} · trial ${c.trial}`;
     const hover = `${c.study} #${c.trial}<br>${formatParams(c.params)}`;
-    data.push({ type: "scatter", mode: "lines", name, legendgroup: name, x: c.equity.x, y: c.equity.y, line: { color, width: 1.4 }, hovertemplate: `${hover}<br>%{x|%Y-%m-%d %H:%M}<br>equity %{y:.2f}<extra></extra>` });
+    data.push({ type: "scatter", mode: "lines", name, legendgroup: name, legendrank: 10 * k, x: c.equity.x, y: c.equity.y, line: { color, width: 1.4 }, hovertemplate: `${hover}<br>%{x|%Y-%m-%d %H:%M}<br>equity %{y:.2f}<extra></extra>` });
     data.push({ type: "scatter", mode: "lines", name: `${name} drawdown`, legendgroup: name, showlegend: false, xaxis: axisId("x", 1), yaxis: axisId("y", 1), x: c.drawdown.x, y: c.drawdown.y.map((d) => -d), line: { color, width: 1 }, hovertemplate: `${c.study} #${c.trial}<br>%{x|%Y-%m-%d}<br>drawdown %{y:.1%}<extra></extra>` });
     if (k >= marked || maxMarkers <= 0) return;
     const inPeriod = c.fills.t.map((_, i) => i).filter((i) => c.fills.t[i] >= c.periodStart);
@@ -74,6 +76,7 @@ export function equityFigure(curves: readonly Curve[], opts: Pick<EquityChartOpt
         mode: "markers",
         name: `#${c.rank} ${side}s`,
         legendgroup: name,
+        legendrank: 10 * k + (side === "buy" ? 1 : 2),
         x: idx.map((i) => c.fills.t[i]),
         y: idx.map((i) => c.fills.equity[i]),
         customdata: idx.map((i) => c.fills.price[i]),

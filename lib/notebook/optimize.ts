@@ -10,18 +10,15 @@
  * for a stopped run of this kernel that is still writing its last trials. A complete run
  * returns at once with `newTrials === 0`.
  *
- * Why the verbs first wait for the next turn of the event loop: tslab runs a cell's
- * synchronous part with vm's `breakOnSigint`, which takes every SIGINT listener away for
- * that time and puts them back after. A SIGINT listener added in that window (lab's
- * interrupt handling is added synchronously when a run starts) leaves Node's
- * signal-exit handler installed when the window closes, and the next interrupt kills the
- * kernel (checked with Node 20). Started one turn later, the listener goes in normally.
+ * The verbs start on the next turn of the event loop, out of the cell's synchronous part:
+ * see cell-start.ts (a SIGINT listener added in that part breaks the kernel's interrupt).
  */
 import { resolve } from "node:path";
 import { runMainStudy as labRunMainStudy, MAIN_STUDY, type MainStudyOutcome } from "../lab/main-study";
 import { optimize as labOptimize, type OptimizeOptions, type OptimizeResult } from "../lab/optimize";
 import type { Progress, RunOutcome } from "../optimize/runner";
 import { RUNS_DIR } from "../paths";
+import { nextTurn } from "./cell-start";
 import { runProgress } from "./optimize-progress";
 import { formatSeconds } from "./progress";
 
@@ -32,9 +29,6 @@ interface Hooks {
   onProgress?: (p: Progress) => void;
   onLog?: (line: string) => void;
 }
-
-/** Out of the cell's synchronous part (see the header). */
-const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 /** The closing note of the live view. */
 export function outcomeNote(o: RunOutcome, seconds: number): string {

@@ -1,6 +1,6 @@
 /**
  * The evaluator pool: threads.js workers, each initialised once with the shared bars and
- * the cost table. A call evaluates a list of tasks split into one chunk per worker (few
+ * the cost table. A call evaluates a list of tasks split into two chunks per worker (few
  * messages, so IPC stays a small fraction of the work) and returns results in task order.
  */
 import { availableParallelism } from "node:os";
@@ -65,7 +65,9 @@ export class EvaluatorPool {
    */
   async evaluate(tasks: readonly EvalTask[], onChunk?: (results: TaskResult[]) => void): Promise<TaskResult[]> {
     if (tasks.length === 0) return [];
-    const chunks = chunk(tasks, Math.ceil(tasks.length / this.size));
+    // Two chunks per worker: a worker that finishes early takes another, so one slow
+    // chunk does not leave the other cores idle until the batch ends.
+    const chunks = chunk(tasks, Math.ceil(tasks.length / (2 * this.size)));
     const parts = await Promise.all(
       chunks.map((c) =>
         this.pool.queue(async (w) => {

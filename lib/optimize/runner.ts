@@ -8,7 +8,7 @@
  * uninterrupted one.
  */
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { loadCostTable } from "../costs/load";
 import { loadBars } from "../data/csv";
 import { RunError } from "../errors";
@@ -159,7 +159,8 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     const cancelled = hooks.signal?.aborted === true && [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
     run.writeCheckpoint(checkpointOf(states, search, done));
     if (cancelled) log(`cancelled after ${done} of ${total} trials; resume with: --resume-from ${run.dir}`);
-    else if (hooks.onReport) await hooks.onReport(run.dir, true);
+    // A run that was already complete keeps its report: re-running a finished study returns at once.
+    else if (hooks.onReport && (sessionDone > 0 || !existsSync(join(run.dir, "index.html")))) await hooks.onReport(run.dir, true);
     const best: Record<string, BestTrial | null> = {};
     for (const [k, s] of states) best[k] = s.best;
     trials.sort((a, b) => (a.study < b.study ? -1 : a.study > b.study ? 1 : a.id - b.id));
