@@ -99,6 +99,10 @@ function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefine
 }
 
 export async function optimize(options: OptimizeOptions): Promise<OptimizeResult> {
+  // tslab runs the synchronous start of a cell with SIGINT listeners taken away; a listener
+  // added then breaks its interrupt handling (the next interrupt kills the kernel). One
+  // event-loop turn first, so ours is added after the cell's synchronous start.
+  await new Promise((r) => setImmediate(r));
   const interrupt = options.handleSignals === false ? null : interruptOnSignals((sig) => options.onLog?.(`${sig}: finishing in-flight trials, then stopping`));
   const signal = anySignal([options.signal, interrupt?.signal]);
   let finalReport: ReportResult | null = null;
