@@ -39,11 +39,11 @@ export const SCALING_TARGET = 1.8;
 export const OVERHEAD_TARGET = 0.1;
 const STRATEGY = "sma_cross";
 const BATCH = DEFAULTS.batchSize;
-const ROUNDS = 3;
+const ROUNDS = 5;
 /** Tasks per round and configuration. */
 const TASKS = 256;
 /** Untimed tasks every configuration evaluates first (JIT, buffers, indicator cache). */
-const WARM = 64;
+const WARM = 256; // every worker past its JIT warm-up before anything is timed
 /** Trials of the end-to-end runs. */
 const RUNNER_TRIALS = 400;
 
