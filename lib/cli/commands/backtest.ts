@@ -5,6 +5,7 @@ import { METRIC_KEYS } from "../../engine/metrics";
 import { CancelledError } from "../../errors";
 import { CHECKPOINTS_DIR, DEFAULT_COSTS, DEFAULT_DATA } from "../../paths";
 import { jsonObject, num, required, str } from "../args";
+import { STRATEGY_INPUT_OPTIONS, strategyInputUsage } from "../strategy-input";
 import type { Command } from "../command";
 import { ProgressReporter } from "../progress";
 import { renderTable } from "../table";
@@ -20,11 +21,7 @@ export const backtestCommand: Command = {
     "                         [--checkpoint-every N] [--checkpoint-minutes M] [--equity-every N]",
     "                         [--stop-after-bars K] [--resume] [--root DIR] [--json]",
     "",
-    "  --strategy            a registered strategy, optionally with overlays: sma_cross, sma_cross+regime",
-    "  --params              JSON object (or @file.json); missing parameters take their defaults",
-    "  --trade-size          starting capital in quote currency (default 10000)",
-    `  --data                OHLCV CSV (default ${DEFAULT_DATA})`,
-    `  --costs               swap cost table (default ${DEFAULT_COSTS})`,
+    ...strategyInputUsage(18, "starting capital in quote currency (default 10000)"),
     `  --checkpoint-every    periodic checkpoint every N bars (default ${DEFAULT_CHECKPOINT_EVERY_BARS}; 0: none by bars)`,
     "  --checkpoint-minutes  also every M minutes of the clock (whichever comes first)",
     `  --equity-every        sample equity every N bars for the result (default ${DEFAULT_EQUITY_EVERY})`,
@@ -36,11 +33,7 @@ export const backtestCommand: Command = {
     "command: stratlab operations resume ID. The result equals an uninterrupted run's.",
   ].join("\n"),
   options: {
-    strategy: { type: "string" },
-    params: { type: "string" },
-    "trade-size": { type: "string" },
-    data: { type: "string" },
-    costs: { type: "string" },
+    ...STRATEGY_INPUT_OPTIONS,
     "checkpoint-every": { type: "string" },
     "checkpoint-minutes": { type: "string" },
     "equity-every": { type: "string" },

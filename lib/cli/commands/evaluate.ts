@@ -6,6 +6,7 @@ import { PERIOD_KEYS } from "../../engine/periods";
 import { DEFAULT_COSTS, DEFAULT_DATA } from "../../paths";
 import { jsonObject, numList, required, str } from "../args";
 import type { Command } from "../command";
+import { STRATEGY_INPUT_OPTIONS, strategyInputUsage } from "../strategy-input";
 import { renderTable } from "../table";
 
 export const evaluateCommand: Command = {
@@ -15,19 +16,11 @@ export const evaluateCommand: Command = {
     "usage: stratlab evaluate --strategy NAME [--params JSON] [--trade-size N[,N...]]",
     "                         [--data FILE] [--costs FILE] [--full] [--json]",
     "",
-    "  --strategy    a registered strategy, optionally with overlays: sma_cross, sma_cross+regime",
-    "  --params      JSON object (or @file.json); missing parameters take their defaults",
-    "  --trade-size  starting capital in quote currency; a comma-separated list gives one result per size",
-    `  --data        OHLCV CSV (default ${DEFAULT_DATA})`,
-    `  --costs       swap cost table (default ${DEFAULT_COSTS})`,
+    ...strategyInputUsage(10, "starting capital in quote currency; a comma-separated list gives one result per size"),
     "  --full        with --json, also equity at every close, fills and round trips",
   ].join("\n"),
   options: {
-    strategy: { type: "string" },
-    params: { type: "string" },
-    "trade-size": { type: "string" },
-    data: { type: "string" },
-    costs: { type: "string" },
+    ...STRATEGY_INPUT_OPTIONS,
     full: { type: "boolean" },
   },
   run(ctx) {
