@@ -4,6 +4,7 @@ import { parseCostTable, type CostTable } from "../../lib/costs/cost-table";
 import { barsFromColumns, type Bars } from "../../lib/data/bars";
 import { Evaluator, type EvaluateOptions } from "../../lib/engine/evaluate";
 import type { EvalResult } from "../../lib/engine/metrics";
+import { rng } from "../random/mulberry32";
 
 export const MINUTE = 60_000;
 export const DAY = 86_400_000;
@@ -44,17 +45,7 @@ export function expectClose(actual: number, expected: number, tol = 1e-12, label
   }
 }
 
-/** mulberry32: a small seeded PRNG, so random tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** A geometric random walk: open[i] = close[i-1] with a small gap, close = open * exp(noise). */
 export function randomWalkBars(n: number, barMs: number, seed: number, vol = 0.01, drift = 0): Bars {

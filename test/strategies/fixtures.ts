@@ -2,6 +2,7 @@
 import { barsFromColumns, type Bars } from "../../lib/data/bars";
 import { Scratch } from "../../lib/strategies/scratch";
 import type { Params, Strategy } from "../../lib/strategies/types";
+import { rng } from "../random/mulberry32";
 
 export const FIVE_MIN = 300_000;
 const T0 = Date.UTC(2024, 0, 1);
@@ -21,17 +22,7 @@ export function barsOf(close: ArrayLike<number>, high?: ArrayLike<number>, low?:
   });
 }
 
-/** mulberry32: a small seeded PRNG with uniform output in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** Standard normal draws (Box-Muller). */
 export function normal(u: () => number): () => number {

@@ -1,0 +1,15 @@
+/**
+ * mulberry32: a tiny seeded PRNG for test fixtures (uniform in [0, 1)). Tests keep their
+ * own generator, independent of lib/random, so a change to the library's streams cannot
+ * silently change the data a test checks the library against.
+ */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
