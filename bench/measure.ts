@@ -2,6 +2,7 @@
  * How the benchmarks measure: wall and CPU time of a call, medians, the load average, and
  * bytes allocated by a call (JS heap and ArrayBuffer backing stores), sound across GCs.
  */
+import * as ss from "simple-statistics";
 import { loadavg } from "node:os";
 import { GCProfiler, getHeapStatistics } from "node:v8";
 
@@ -18,20 +19,12 @@ export function round(x: number, digits: number): number {
 
 /** The median (mean of the two middle values for an even count); NaN for none. */
 export function median(xs: readonly number[]): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  return xs.length === 0 ? NaN : ss.median([...xs]);
 }
 
-/** The q-quantile by linear interpolation between order statistics. */
+/** The q-quantile (simple-statistics: nearest rank, the mean of two at a tie); NaN for none. */
 export function quantile(xs: readonly number[], q: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  const pos = q * (s.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(s.length - 1, lo + 1);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+  return xs.length === 0 ? NaN : ss.quantile([...xs], q);
 }
 
 export interface Timing {

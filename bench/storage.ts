@@ -10,53 +10,17 @@
  */
 import { appendFileSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { METRIC_KEYS, OBJECTIVE_KEYS } from "../lib/engine/metrics";
-import { PERIOD_KEYS } from "../lib/engine/periods";
-import { TrialJournal, type TrialLine, type TrialResult } from "../lib/optimize/storage";
+import { TrialJournal, type TrialLine } from "../lib/optimize/storage";
 import { writeCheckpoint } from "../lib/optimize/storage/run-dir";
 import { median, medianTiming, timeIt } from "./measure";
 import type { BenchContext, Section, SectionOutput } from "./section";
+import { line } from "./synthetic-trials";
 
 const LINES = 100_000;
 const RUNS = 3;
 const STUDY = "sma_cross|mar|1y";
 const OTHER = "rsi_reversion|cps|90d";
 
-/** A deterministic pseudo-random number in [0, 1) from two integers. */
-function noise(a: number, b: number): number {
-  const x = Math.sin(a * 12.9898 + b * 78.233) * 43758.5453;
-  return x - Math.floor(x);
-}
-
-/** Every metric of every period, full-precision doubles like the engine's. */
-function result(id: number): TrialResult {
-  const periods = {} as TrialResult["periods"];
-  PERIOD_KEYS.forEach((p, pi) => {
-    const m: Record<string, number> = {};
-    [...METRIC_KEYS, ...OBJECTIVE_KEYS].forEach((k, ki) => (m[k] = (noise(id, pi * 100 + ki) - 0.3) * 1000));
-    m.trades = Math.floor(noise(id, pi) * 500);
-    m.bars = 105_120 >> pi;
-    m.start = 1_600_000_000_000 + pi * 86_400_000;
-    periods[p] = m;
-  });
-  return { trade_size: 10_000, ruined: false, aborted: false, over_max_bucket: 0, periods };
-}
-
-function line(id: number, over: Partial<TrialLine> = {}): TrialLine {
-  return {
-    v: 1,
-    id,
-    study: STUDY,
-    params: { fast: 5 + (id % 40), slow: 200, kind: id % 2 ? "ema" : "sma", stop: true },
-    value: noise(id, 7) * 3 - 1,
-    state: "complete",
-    results: [result(id)],
-    started: "2025-01-02T03:04:05.000Z",
-    finished: "2025-01-02T03:04:06.250Z",
-    worker: id % 2,
-    ...over,
-  };
-}
 
 /** A journal of `n` lines, two studies interleaved: one line as append writes it, repeated with new ids (fast to build). */
 function journalOf(dir: string, name: string, template: TrialLine, n: number): TrialJournal {
@@ -97,7 +61,7 @@ function run(ctx: BenchContext): SectionOutput {
   const dir = ctx.tempDir("journal");
   ctx.progress(`storage: writing ${LINES.toLocaleString("en-US")}-line journals`);
   const full = journalOf(dir, "full.jsonl", line(0), LINES);
-  const failed = journalOf(dir, "failed.jsonl", line(0, { state: "failed", value: null, results: [], error: "ParamError: fast must be < slow" }), LINES);
+  const failed = journalOf(dir, "failed.jsonl", line(0, STUDY, { state: "failed", value: null, results: [], error: "ParamError: fast must be < slow" }), LINES);
   const rows: ReadFigures[] = [];
   // A full read of 100k lines takes seconds: its first call warms the JIT well enough.
   const measure = (read: string, path: string, f: () => number, warm = 1) => {

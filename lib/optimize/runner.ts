@@ -264,8 +264,3 @@ function withSavedSettings(o: RunOptions): RunOptions {
     costs: o.costs ?? m.costs.path,
   };
 }
-
-/** Whether a directory looks like a run directory (for messages). */
-export function isRunDir(dir: string): boolean {
-  return existsSync(resolve(dir, "manifest.json"));
-}

@@ -1,5 +1,4 @@
 /** Temp folders with generated bars and a cost table, result comparison, and real CLI processes. */
-import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -11,7 +10,9 @@ import type { EvalResult } from "../../lib/engine/metrics";
 import { PERIOD_KEYS } from "../../lib/engine/periods";
 import { DEFAULT_COSTS } from "../../lib/paths";
 
-export const CLI = resolve(__dirname, "../../dist/lib/cli/main.js");
+import { CLI } from "../cli/run-cli";
+
+export { CLI, runCli, type CliRun } from "../cli/run-cli";
 export const DIST_BACKTEST = resolve(__dirname, "../../dist/lib/backtest/index.js");
 export const DIST_ERRORS = resolve(__dirname, "../../dist/lib/errors.js");
 
@@ -64,22 +65,6 @@ export function expectSameMetrics(actual: Pick<EvalResult, "periods" | "ruined" 
   expect([actual.ruined, actual.over_max_bucket, actual.aborted, actual.bars_evaluated, actual.trade_size]).toEqual([expected.ruined, expected.over_max_bucket, expected.aborted, expected.bars_evaluated, expected.trade_size]);
 }
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCli(args: string[]): Promise<CliRun> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    p.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    p.on("exit", (code) => res({ code, stdout, stderr }));
-  });
-}
 
 /** Non-empty stderr lines. */
 export function lines(text: string): string[] {

@@ -7,7 +7,9 @@ import { createHash } from "node:crypto";
 
 export const DIST_CHECKPOINT = resolve(__dirname, "../../dist/lib/checkpoint/index.js");
 export const DIST_ERRORS = resolve(__dirname, "../../dist/lib/errors.js");
-export const CLI = resolve(__dirname, "../../dist/lib/cli/main.js");
+import { CLI } from "../cli/run-cli";
+
+export { CLI, runCli } from "../cli/run-cli";
 
 export function requireDist(): void {
   if (!existsSync(DIST_CHECKPOINT) || !existsSync(CLI)) throw new Error(`${DIST_CHECKPOINT} is missing: build first (npx tsc -p .)`);
@@ -92,16 +94,6 @@ export function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-export function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
-    p.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-    p.on("exit", (code) => res({ code, stdout, stderr }));
-  });
-}
 
 /** A clock the test moves by hand. */
 export function fakeClock(start = Date.UTC(2025, 0, 1)) {

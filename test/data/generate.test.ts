@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { sampleCorrelation } from "simple-statistics";
 import { describeBars } from "../../lib/data/bars";
 import { encodeBarsCsv, loadBars, writeBarsCsv } from "../../lib/data/csv";
 import { generateBars, Sfc32 } from "../../lib/data/generate";
@@ -22,18 +23,9 @@ function mean(x: ArrayLike<number>): number {
   for (let i = 0; i < x.length; i++) s += x[i];
   return s / x.length;
 }
+/** Pearson correlation (simple-statistics). */
 function correlation(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const mx = mean(x);
-  const my = mean(y);
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < x.length; i++) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) ** 2;
-    syy += (y[i] - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
+  return sampleCorrelation(Array.from(x), Array.from(y));
 }
 
 describe("generateBars", () => {
