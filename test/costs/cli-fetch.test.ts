@@ -113,6 +113,18 @@ describe("stratlab costs fetch", () => {
   });
 });
 
+describe("stratlab costs show", () => {
+  it("the bundled table: NOT fetched data, its buckets, and the cost of 1k, 10k and 100k swaps", async () => {
+    const r = await runCli(["costs", "show"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")[0]).toMatch(/swap_cost_cache\.json: NOT fetched data \(illustrative/);
+    const j = await runCli(["costs", "show", "--json", "--sizes", "1000,2000000"]);
+    const doc = JSON.parse(j.stdout) as { origin: { fetched: boolean }; examples: { size: number; aboveLargestBucket: boolean }[] };
+    expect(doc.origin.fetched).toBe(false);
+    expect(doc.examples.map((e) => [e.size, e.aboveLargestBucket])).toEqual([[1000, false], [2000000, true]]);
+  });
+});
+
 describe("a missing cost table", () => {
   it("evaluate says in one line how to fetch it; with STRATLAB_COST_SOURCE it is fetched, then used", async () => {
     const data = join(dir, "bars.csv");

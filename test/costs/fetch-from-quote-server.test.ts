@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadCostTable } from "../../lib/costs/load";
-import { fetchCosts, parseFetchSpec, partialPath, type FetchClock, type OptionRecord } from "../../lib/costs/fetch";
+import { ammImpact, fetchCosts, parseFetchSpec, partialPath, type FetchClock, type OptionRecord } from "../../lib/costs/fetch";
 import { FetchError } from "../../lib/errors";
 import { impactOf, startQuoteServer, type QuoteServer } from "./quote-server";
 
@@ -155,5 +155,18 @@ describe("fetchCosts from a quote server", () => {
     await fetchCosts(spec({ end: 4000, "allow-non-monotone": true }), out, { clock: fakeClock() });
     expect(server.asked.length).toBe(asked);
     expect(loadCostTable(out).meta).toMatchObject({ non_monotone: [[2000, 3000]] });
+  });
+
+  it("amm: the pool read once from an endpoint (same template and header rules), every bucket from the formula", async () => {
+    server.plan.set(0, [{ body: JSON.stringify({ pool: { reserve: "30000000", fee: 0.003 } }) }]);
+    const amm = parseFetchSpec({ source: "amm", url: server.url.replace("{size}", ""), "reserve-quote-path": "pool.reserve", "fee-path": "pool.fee", gas: 1.5, step: 250_000, end: 1_000_000 });
+    await fetchCosts(amm, out, { clock: fakeClock() });
+    expect(server.asked).toEqual([0]);
+    const t = loadCostTable(out);
+    expect(Array.from(t.impacts)).toEqual(Array.from(t.sizes, (n) => ammImpact(n, 30_000_000, 0.003)));
+    expect(t.meta).toMatchObject({ kind: "fetched", source: "amm", pool: { reserve_quote: 30_000_000, fee: 0.003 }, requests: 1, retries: 0 });
+    // Reserves typed on the command line: computed, not fetched.
+    await fetchCosts(parseFetchSpec({ source: "amm", "reserve-quote": 1e6, fee: 0, gas: 0, step: 1000, end: 2000 }), out);
+    expect(loadCostTable(out).meta).toMatchObject({ kind: "computed", requests: 0 });
   });
 });

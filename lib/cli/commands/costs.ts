@@ -1,6 +1,6 @@
 import { describeCostTable, type CostDescription } from "../../costs/describe";
 import { loadCostTable } from "../../costs/load";
-import { ensureCostTable, fetchCosts, parseFetchSpec, type FetchHooks, type FetchProgress } from "../../costs/fetch";
+import { ensureCostTable, fetchCosts, parseFetchSpec, partialPath, type FetchHooks, type FetchProgress } from "../../costs/fetch";
 import { FETCH_DEFAULTS, FETCH_OPTION_NAMES } from "../../costs/fetch/spec";
 import { DEFAULT_COSTS } from "../../paths";
 import { checkSubcommandOptions, numList, str, subcommand } from "../args";
@@ -69,24 +69,49 @@ export const costsCommand: Command = {
   },
 };
 
-/** Progress of a fetch on stderr: the bar, the batch, and a pause's countdown. */
+/**
+ * Progress of a fetch on stderr: the bar, the batch, and during a pause a countdown (redrawn
+ * every second from the last report, so the ETA keeps counting the pause down).
+ */
 export function fetchProgress(): { hooks: FetchHooks; done: () => void } {
   const reporter = new ProgressReporter("costs fetch");
-  const onProgress = (p: FetchProgress) => {
-    const where = p.pauseLeftMs !== undefined ? `pause ${formatDuration(p.pauseLeftMs)} before batch ${p.batch + 1}/${p.batches}` : `batch ${Math.min(p.batch + 1, p.batches)}/${p.batches}`;
-    reporter.update({ done: p.done, total: p.total, rate: p.rate, etaMs: p.etaMs, note: `${where}, ${p.requests} requests, ${p.retries} retries` });
+  let last: { p: FetchProgress; at: number } | undefined;
+  const draw = (p: FetchProgress, sinceMs: number) => {
+    const pauseLeft = p.pauseLeftMs !== undefined ? Math.max(0, p.pauseLeftMs - sinceMs) : undefined;
+    const where = pauseLeft !== undefined ? `pause ${formatDuration(pauseLeft)} before batch ${p.batch + 1}/${p.batches}` : `batch ${Math.min(p.batch + 1, p.batches)}/${p.batches}`;
+    reporter.update({ done: p.done, total: p.total, rate: p.rate, etaMs: Math.max(0, p.etaMs - sinceMs), note: `${where}, ${p.requests} requests, ${p.retries} retries` });
   };
-  return { hooks: { onProgress, onLog: (line) => (reporter.done(), process.stderr.write(line + "\n")) }, done: () => reporter.done() };
+  const ticker = setInterval(() => {
+    if (last?.p.pauseLeftMs !== undefined) draw(last.p, Date.now() - last.at);
+  }, 1000);
+  ticker.unref();
+  const onProgress = (p: FetchProgress) => {
+    last = { p, at: Date.now() };
+    draw(p, 0);
+  };
+  const done = () => {
+    clearInterval(ticker);
+    reporter.done();
+  };
+  return { hooks: { onProgress, onLog: (line) => (reporter.done(), process.stderr.write(line + "\n")) }, done };
 }
 
 async function fetch(ctx: CommandContext): Promise<unknown> {
   const out = str(ctx.values, "out") ?? DEFAULT_COSTS;
   const spec = parseFetchSpec(ctx.values);
   const progress = fetchProgress();
+  // Ctrl-C: every answer so far is already in the side file; say so and how to go on.
+  const onInterrupt = () => {
+    progress.done();
+    process.stderr.write(`CancelledError: costs fetch interrupted; the answers so far are kept in ${partialPath(out)} and the old cost table is unchanged; run the same command again to resume\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", onInterrupt);
   let outcome;
   try {
     outcome = await fetchCosts(spec, out, progress.hooks);
   } finally {
+    process.removeListener("SIGINT", onInterrupt);
     progress.done();
   }
   const { table } = outcome;

@@ -23,7 +23,8 @@ export async function getJson(url: string, headers: Record<string, string>, time
   let body: string;
   let retryAfter: string | null;
   try {
-    const res = await fetch(url, { headers: { accept: "application/json", ...headers }, signal, redirect: "follow" });
+    // No redirects: a header secret must not follow a quote request to another host.
+    const res = await fetch(url, { headers: { accept: "application/json", ...headers }, signal, redirect: "manual" });
     status = res.status;
     retryAfter = res.headers.get("retry-after");
     body = await res.text();
@@ -36,7 +37,8 @@ export async function getJson(url: string, headers: Record<string, string>, time
   }
   if (status < 200 || status > 299) {
     const retryAfterMs = parseRetryAfter(retryAfter, nowMs());
-    return { ok: false, retryable: isRetryableStatus(status), reason: `HTTP ${status}${body.trim() ? ` ${snippet(body)}` : ""}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    const moved = status >= 300 && status < 400 ? ` (a redirect, not followed: use the final URL in --url)` : "";
+    return { ok: false, retryable: isRetryableStatus(status), reason: `HTTP ${status}${moved}${body.trim() && !moved ? ` ${snippet(body)}` : ""}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
   }
   try {
     return { ok: true, doc: JSON.parse(body) };
