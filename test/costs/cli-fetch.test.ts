@@ -47,19 +47,22 @@ function answersIn(partial: string): number[] {
 
 describe("stratlab costs fetch", () => {
   it("kill -9 mid-fetch, then the same command resumes without asking the finished sizes again", async () => {
-    server.delayMs = 60;
+    // Sizes up to 8000 answer quickly; from 9000 on the server holds its answers, so the kill
+    // lands mid-fetch (requests in flight) however loaded the machine is.
+    server.delayMs = 20;
+    for (let s = 9000; s <= 16000; s += 1000) server.plan.set(s, [{ delayMs: 5000 }]);
     const partial = `${out}.partial`;
     const child = spawn(process.execPath, [CLI, ...fetchArgs()], { stdio: "ignore" });
     const exited = new Promise<NodeJS.Signals | null>((res) => child.on("exit", (_c, signal) => res(signal)));
-    while (answersIn(partial).length < 4) await new Promise((r) => setTimeout(r, 10));
+    while (answersIn(partial).length < 8 || !server.asked.includes(9000)) await new Promise((r) => setTimeout(r, 10));
     child.kill("SIGKILL");
     expect(await exited).toBe("SIGKILL");
     const finished = answersIn(partial);
-    expect(finished.length).toBeGreaterThanOrEqual(4);
-    expect(finished.length).toBeLessThan(16);
+    expect(finished).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000]);
     expect(readFileSync(out, "utf8")).toBe(OLD_CACHE);
 
     server.delayMs = 0;
+    server.plan.clear();
     server.asked.length = 0;
     const r = await runCli(fetchArgs(["--json"]));
     expect(r.code, r.stderr).toBe(0);
