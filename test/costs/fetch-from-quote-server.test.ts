@@ -170,3 +170,15 @@ describe("fetchCosts from a quote server", () => {
     expect(loadCostTable(out).meta).toMatchObject({ kind: "computed", requests: 0 });
   });
 });
+
+describe("one fetch at a time per table", () => {
+  it("a second fetch of the same table is refused while the first runs; the lock goes with it", async () => {
+    server.delayMs = 200;
+    const first = fetchCosts(spec({ end: 2000 }), out, { clock: fakeClock() });
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(fetchCosts(spec({ end: 2000 }), out, { clock: fakeClock() })).rejects.toThrow(/another costs fetch \(pid \d+ .*\) is writing .*costs\.json; wait for it to finish/);
+    await first;
+    expect(existsSync(`${partialPath(out)}.lock`)).toBe(false);
+    expect(loadCostTable(out).sizes.length).toBe(2);
+  });
+});

@@ -7,7 +7,8 @@
  * Time (pauses, back-off) goes through an injectable clock, so tests need not wait.
  */
 import PQueue from "p-queue";
-import { FetchError, StratlabError } from "../../errors";
+import { LockFile } from "../../checkpoint/store/lock-file";
+import { CostError, FetchError, StratlabError } from "../../errors";
 import type { CostTableJson } from "../cost-table";
 import { ammImpact, checkPool } from "./amm";
 import { describeBreaks, monotoneBreaks, numberAt, readAnswer, type Answer, type MonotoneBreak } from "./answer";
@@ -120,6 +121,20 @@ export async function fetchCosts(spec: FetchSpec, out: string, hooks: FetchHooks
 }
 
 async function fetchHttp(spec: FetchSpec, source: HttpSourceSpec, out: string, c: Ctx, hooks: FetchHooks, secrets: string[]): Promise<FetchOutcome> {
+  // One fetch at a time per table: two would append to one side file (a killed holder's lock is stale and taken over).
+  const lock = LockFile.tryAcquire(`${partialPath(out)}.lock`, `costs fetch ${out}`);
+  if (!(lock instanceof LockFile)) {
+    const by = lock.heldBy ? ` (pid ${lock.heldBy.pid} on ${lock.heldBy.host}, since ${lock.heldBy.acquiredAt})` : "";
+    throw new CostError(`another costs fetch${by} is writing ${out}; wait for it to finish, or stop it and run this command again`);
+  }
+  try {
+    return await fetchHttpLocked(spec, source, out, c, hooks, secrets);
+  } finally {
+    lock.release();
+  }
+}
+
+async function fetchHttpLocked(spec: FetchSpec, source: HttpSourceSpec, out: string, c: Ctx, hooks: FetchHooks, secrets: string[]): Promise<FetchOutcome> {
   const partial: PartialFetch = openPartial(partialPath(out), fetchIdentity(spec));
   const reused = partial.answers.size;
   const total = spec.sizes.length;
