@@ -122,9 +122,9 @@ describe("stratlab costs show", () => {
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n")[0]).toMatch(/swap_cost_cache\.json: NOT fetched data \(illustrative/);
     const j = await runCli(["costs", "show", "--json", "--sizes", "1000,2000000"]);
-    const doc = JSON.parse(j.stdout) as { origin: { fetched: boolean }; examples: { size: number; aboveLargestBucket: boolean }[] };
+    const doc = JSON.parse(j.stdout) as { origin: { fetched: boolean }; examples: { size: number; above_largest_bucket: boolean }[] };
     expect(doc.origin.fetched).toBe(false);
-    expect(doc.examples.map((e) => [e.size, e.aboveLargestBucket])).toEqual([[1000, false], [2000000, true]]);
+    expect(doc.examples.map((e) => [e.size, e.above_largest_bucket])).toEqual([[1000, false], [2000000, true]]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { describeCostTable, type CostDescription } from "../../costs/describe";
+import { describeCostTable } from "../../costs/describe";
 import { loadCostTable } from "../../costs/load";
 import { ensureCostTable, fetchCosts, parseFetchSpec, partialPath, type FetchHooks, type FetchProgress } from "../../costs/fetch";
 import { FETCH_DEFAULTS, FETCH_OPTION_NAMES } from "../../costs/fetch/spec";
@@ -120,10 +120,11 @@ async function fetch(ctx: CommandContext): Promise<unknown> {
       `${outcome.fetched} sizes fetched${outcome.reused ? `, ${outcome.reused} from the earlier attempt` : ""}, ${outcome.requests} requests, ${outcome.retries} retries` +
       (outcome.breaks.length ? `; impact decreases at ${outcome.breaks.length} sizes (accepted: --allow-non-monotone)` : ""),
   );
-  return { out, fetched: outcome.fetched, reused: outcome.reused, requests: outcome.requests, retries: outcome.retries, non_monotone: outcome.breaks, table };
+  const nonMonotone = outcome.breaks.map((b) => ({ smaller: b.smaller, larger: b.larger, smaller_impact: b.smallerImpact, larger_impact: b.largerImpact }));
+  return { out, fetched: outcome.fetched, reused: outcome.reused, requests: outcome.requests, retries: outcome.retries, non_monotone: nonMonotone, table };
 }
 
-function show(ctx: CommandContext, file: string): CostDescription & { file: string } {
+function show(ctx: CommandContext, file: string): unknown {
   const d = describeCostTable(loadCostTable(file), numList(ctx.values, "sizes"));
   if (!ctx.json) {
     ctx.out(`${file}: ${d.origin.summary}`);
@@ -137,7 +138,8 @@ function show(ctx: CommandContext, file: string): CostDescription & { file: stri
       ),
     );
   }
-  return { file, ...d };
+  const examples = d.examples.map((e) => ({ size: e.size, bucket: e.bucket, impact: e.impact, cost: e.cost, cost_fraction: e.costFraction, above_largest_bucket: e.aboveLargestBucket }));
+  return { file, origin: d.origin, gas: d.gas, buckets: d.buckets, examples };
 }
 
 /**
