@@ -116,7 +116,7 @@ export async function fetchCosts(spec: FetchSpec, out: string, hooks: FetchHooks
   } catch (e) {
     if (e instanceof StratlabError) throw e;
     if (e instanceof RequestFailed) throw failLine(e.reason, 0, spec.sizes.length, undefined, secrets);
-    throw new FetchError(redact(`costs fetch failed: ${(e as Error).message ?? e}; the old cost table is unchanged`, secrets));
+    throw new FetchError(redact(`costs fetch failed: ${(e as Error).message ?? e}; the old cost table is unchanged; run the same command again to resume`, secrets));
   }
 }
 
