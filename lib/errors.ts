@@ -18,6 +18,9 @@ export class DataError extends StratlabError {}
 /** A swap-cost table is malformed. */
 export class CostError extends StratlabError {}
 
+/** A quote source failed or answered wrongly (costs fetch); the old cost table is left as it was. */
+export class FetchError extends StratlabError {}
+
 /** Unknown strategy, unknown parameter, value out of bounds, violated constraint. */
 export class ParamError extends StratlabError {}
 

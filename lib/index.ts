@@ -12,6 +12,10 @@ export * from "./data/index";
 
 export { loadCostTable } from "./costs/load";
 export { parseCostTable, swapCost, type CostTable, type CostTableJson } from "./costs/cost-table";
+// Building a cost table from a quote source, and what a table says (docs/costs.md).
+export { fetchCosts, ensureCostTable, parseFetchSpec, ammImpact, type FetchSpec, type FetchHooks, type FetchOutcome, type FetchProgress } from "./costs/fetch/index";
+export { describeCostTable, costOrigin, type CostDescription } from "./costs/describe";
+export { costsFigure, plotCosts } from "./notebook/costs";
 
 export { getStrategy, strategyNames, overlayNames, registerStrategy } from "./strategies/registry";
 export { defaultParams, validateParams, describeSpec } from "./strategies/params";
@@ -21,7 +25,7 @@ export { METRIC_KEYS, OBJECTIVE_KEYS, PROFIT_FACTOR_CAP, type EvalResult, type M
 export { PERIOD_KEYS, type PeriodKey } from "./engine/periods";
 
 export { PACKAGE_ROOT, DATA_DIR, DEFAULT_DATA, DEFAULT_COSTS, REPORTS_DIR, RUNS_DIR, CHECKPOINTS_DIR, DIST_DIR } from "./paths";
-export { StratlabError, DataError, CostError, ParamError, UsageError, RunError, CheckpointError, CancelledError, formatError } from "./errors";
+export { StratlabError, DataError, CostError, ParamError, UsageError, RunError, CheckpointError, CancelledError, FetchError, formatError } from "./errors";
 
 // Optimisation: `optimize` and `runMainStudy` are lab's verbs with a live view in notebooks
 // and safe to interrupt there (lib/notebook/optimize.ts, docs/notebooks.md).

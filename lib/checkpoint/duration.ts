@@ -1,11 +1,11 @@
-/** Durations as people type them: 30s, 30m, 12h, 7d, 2w. */
+/** Durations as people type them: 500ms, 30s, 30m, 12h, 7d, 2w. */
 import { UsageError } from "../errors";
 
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** Milliseconds in a duration such as `7d`; `what` names the option in the error. */
 export function parseDuration(text: string, what = "duration"): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$/i.exec(text);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|[smhdw])\s*$/i.exec(text);
   if (m === null) throw new UsageError(`${what} ${JSON.stringify(text)} must be a duration like 7d, 12h, 30m or 45s`);
   return Number(m[1]) * UNIT_MS[m[2]!.toLowerCase()]!;
 }

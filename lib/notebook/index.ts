@@ -12,3 +12,4 @@ export { paramsFigure, plotParams, type ParamsChartOptions } from "./params";
 export { importanceFigure, importanceRows, plotImportance, type StudyImportance } from "./importance";
 export { equityCurves, equityFigure, plotEquity, type EquityChartOptions } from "./equity";
 export { showTop, topRows, TOP_METRICS, type TopOptions } from "./top";
+export { costsFigure, plotCosts, type CostTableSource } from "./costs";

@@ -6,6 +6,7 @@ import { CancelledError } from "../../errors";
 import { CHECKPOINTS_DIR, DEFAULT_COSTS, DEFAULT_DATA } from "../../paths";
 import { jsonObject, num, required, str } from "../args";
 import { STRATEGY_INPUT_OPTIONS, strategyInputUsage } from "../strategy-input";
+import { ensureCosts } from "./costs";
 import type { Command } from "../command";
 import { ProgressReporter } from "../progress";
 import { renderTable } from "../table";
@@ -50,6 +51,8 @@ export const backtestCommand: Command = {
     const equityEvery = num(ctx.values, "equity-every", { int: true, min: 1 });
     const stopAfterBars = num(ctx.values, "stop-after-bars", { int: true, min: 1 });
     const root = str(ctx.values, "root");
+    const costs = str(ctx.values, "costs") ?? DEFAULT_COSTS;
+    await ensureCosts(costs);
     const checkpoint: CheckpointPolicyConfig = { ...(everyBars > 0 ? { everyUnits: everyBars } : {}), ...(everyMinutes !== undefined ? { everyMinutes } : {}) };
     const reporter = new ProgressReporter("backtest");
     let lastCheckpoint = "";
@@ -68,7 +71,7 @@ export const backtestCommand: Command = {
           ...(tradeSize !== undefined ? { tradeSize } : {}),
           ...(equityEvery !== undefined ? { equityEvery } : {}),
           data: str(ctx.values, "data") ?? DEFAULT_DATA,
-          costs: str(ctx.values, "costs") ?? DEFAULT_COSTS,
+          costs,
         },
         {
           onProgress,

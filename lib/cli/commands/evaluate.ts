@@ -6,6 +6,7 @@ import { PERIOD_KEYS } from "../../engine/periods";
 import { DEFAULT_COSTS, DEFAULT_DATA } from "../../paths";
 import { jsonObject, numList, required, str } from "../args";
 import type { Command } from "../command";
+import { ensureCosts } from "./costs";
 import { STRATEGY_INPUT_OPTIONS, strategyInputUsage } from "../strategy-input";
 import { renderTable } from "../table";
 
@@ -23,11 +24,13 @@ export const evaluateCommand: Command = {
     ...STRATEGY_INPUT_OPTIONS,
     full: { type: "boolean" },
   },
-  run(ctx) {
+  async run(ctx) {
     const strategy = required(ctx.values, "strategy", "e.g. --strategy sma_cross");
     const params = jsonObject(ctx.values, "params") ?? {};
     const tradeSize = numList(ctx.values, "trade-size");
-    const costs = loadCostTable(str(ctx.values, "costs") ?? DEFAULT_COSTS);
+    const costsPath = str(ctx.values, "costs") ?? DEFAULT_COSTS;
+    await ensureCosts(costsPath);
+    const costs = loadCostTable(costsPath);
     const bars = loadBars(str(ctx.values, "data") ?? DEFAULT_DATA, { onWarning: ctx.err });
     const results = evaluate(bars, costs, { strategy, params, tradeSize, full: ctx.values.full === true });
     if (!ctx.json) for (const r of results) ctx.out(formatResult(strategy, r) + "\n");

@@ -3,6 +3,7 @@ import type { Command } from "../command";
 import { backtestCommand } from "./backtest";
 import { dataCommand } from "./data";
 import { checkpointsCommand } from "./checkpoints";
+import { costsCommand } from "./costs";
 import { evaluateCommand } from "./evaluate";
 import { mainCommand } from "./main";
 import { operationsCommand } from "./operations";
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   checkpointsCommand,
   operationsCommand,
   dataCommand,
+  costsCommand,
   reportCommand,
   setupCommand,
 ];

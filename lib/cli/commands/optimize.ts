@@ -4,6 +4,8 @@ import { PERIOD_KEYS } from "../../engine/periods";
 import { OBJECTIVE_KEYS } from "../../engine/metrics";
 import { list, num, numList, required, str } from "../args";
 import type { Command } from "../command";
+import { ensureCosts } from "./costs";
+import { DEFAULT_COSTS } from "../../paths";
 import { ProgressReporter } from "../progress";
 import { formatNumber, renderTable } from "../table";
 
@@ -51,6 +53,8 @@ export const optimizeCommand: Command = {
     const strategies = list(v, "strategy") ?? [];
     // With --resume-from alone, the run's own settings are used.
     if (!resumeFrom && strategies.length === 0) required(v, "strategy", "e.g. --strategy sma_cross");
+    // A resumed run uses the cost table its manifest names; a new one may fetch a missing table.
+    if (!resumeFrom) await ensureCosts(str(v, "costs") ?? DEFAULT_COSTS);
     const progress = new ProgressReporter("optimize");
     const result = await optimize({
       strategies,
