@@ -9,6 +9,7 @@ import { operationsCommand } from "./operations";
 import { optimizeCommand } from "./optimize";
 import { reportCommand } from "./report";
 import { setupCommand } from "./setup";
+import { workerCommand } from "./worker";
 
 export const COMMANDS: readonly Command[] = [
   mainCommand,
@@ -19,5 +20,6 @@ export const COMMANDS: readonly Command[] = [
   operationsCommand,
   dataCommand,
   reportCommand,
+  workerCommand,
   setupCommand,
 ];
