@@ -26,7 +26,7 @@ export function maskRedisUrl(url: string): string {
     if (u.password !== "") u.password = "***";
     return u.toString().replace(/\/$/, "");
   } catch {
-    return url.replace(/\/\/[^@/]*@/, "//***@");
+    return url.replace(/:[^@]*@/g, ":***@");
   }
 }
 

@@ -10,6 +10,9 @@ import { TestRedis } from "./redis-server";
 import { join } from "node:path";
 import { keys, runKey } from "../../lib/scale/keys";
 import { readManifest } from "../../lib/optimize/storage";
+import { Queue } from "bullmq";
+import { connectRedis } from "../../lib/scale/redis";
+import { codeHash } from "../../lib/scale/code-hash";
 
 const STUDIES = 2;
 const TRIALS = 96;
@@ -129,8 +132,6 @@ describe("optimize --redis: trials on a job queue", () => {
 
   it("a worker refuses a job made by another stratlab version, and a run on other data than its --data: one line, exit 2", async () => {
     // A job as a coordinator of another version would enqueue it.
-    const { Queue } = await import("bullmq");
-    const { connectRedis } = await import("../../lib/scale/redis");
     const conn = connectRedis(redis.url);
     const q = new Queue("stratlab-refusals", { connection: conn });
     const w = startWorker(redis.url, ["--queue", "stratlab-refusals"]);
@@ -145,7 +146,6 @@ describe("optimize --redis: trials on a job queue", () => {
     const other = fixture(30, 9);
     const w3 = startWorker(redis.url, ["--data", other.data, "--queue", "stratlab-refusals"]);
     await waitUntil(() => w3.stderr().includes("ready"), 30_000);
-    const { codeHash } = await import("../../lib/scale/code-hash");
     await q.add("evaluate", { v: 1, run: "r2", data_sha256: "a".repeat(64), costs_sha256: "0".repeat(64), code_hash: codeHash(), tasks: [] }, { jobId: "r2|x|0-0" });
     expect(await w3.exited).toBe(2);
     expect(w3.stderr().trim().split("\n").at(-1)).toMatch(/^RunError: refused: this worker's --data .*bars\.csv has sha256 [0-9a-f]{12}, run r2 uses aaaaaaaaaaaa; give the run's file or leave out --data$/);
