@@ -20,7 +20,7 @@ import { RunError } from "../errors";
 import type { EvaluatorContext, TrialEvaluator } from "../optimize/backend";
 import type { EvalTask, TaskResult } from "../optimize/task";
 import { hasBlob, putBlob } from "./blobs";
-import { codeHash } from "./code-hash";
+import { codeHash } from "../io/code-hash";
 import { JOB_NAME, type EvaluationJob } from "./jobs";
 import { DEFAULT_QUEUE, jobId, keys, resultField, RESULTS_TTL_S, runKey } from "./keys";
 import { connectRedis, maskRedisUrl, requireReachable } from "./redis";

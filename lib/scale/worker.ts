@@ -14,7 +14,7 @@ import { RunError, UsageError } from "../errors";
 import { hashFile } from "../optimize/storage";
 import { EvaluatorPool } from "../optimize/pool";
 import { fetchBlob } from "./blobs";
-import { codeHash } from "./code-hash";
+import { codeHash } from "../io/code-hash";
 import { JOB_NAME, type EvaluationJob, type EvaluationJobResult } from "./jobs";
 import { DEFAULT_QUEUE, keys, resultField, RESULTS_TTL_S } from "./keys";
 import { connectRedis, maskRedisUrl, requireReachable } from "./redis";

@@ -12,7 +12,7 @@ import { keys, runKey } from "../../lib/scale/keys";
 import { readManifest } from "../../lib/optimize/storage";
 import { Queue } from "bullmq";
 import { connectRedis } from "../../lib/scale/redis";
-import { codeHash } from "../../lib/scale/code-hash";
+import { codeHash } from "../../lib/io/code-hash";
 
 const STUDIES = 2;
 const TRIALS = 96;
