@@ -18,11 +18,12 @@ import { evaluatorSection } from "./evaluator";
 import { loadAverage, round } from "./measure";
 import { optimizerSection } from "./optimizer";
 import { reportSection } from "./report";
+import { scaleSection } from "./scale";
 import { tempDirs, type BenchContext, type Section } from "./section";
 import { storageSection } from "./storage";
 import { renderTable, type Table } from "./table";
 
-const SECTIONS: readonly Section[] = [evaluatorSection, optimizerSection, efficiencySection, dataSection, storageSection, reportSection];
+const SECTIONS: readonly Section[] = [evaluatorSection, optimizerSection, efficiencySection, dataSection, storageSection, reportSection, scaleSection];
 
 const USAGE = `usage: npm run bench -- [SECTION ...] [--json]
 sections: ${SECTIONS.map((s) => s.name).join(", ")} (default: all, in this order)

@@ -10,6 +10,21 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { generateReport, writeIntermediateReport, type ReportResult } from "../report";
 import { interruptOnSignals } from "./interrupt";
+import type { StartEvaluator } from "../optimize/backend";
+import { checkRedisUrl } from "../scale/redis";
+
+/** The Redis queue as the run's evaluator (loaded only when asked for). */
+function queueEvaluator(url: string, queue: string | undefined, trialsPerJob: number | undefined): StartEvaluator {
+  checkRedisUrl(url);
+  return (ctx) => {
+    // Required here, not at the top: a local run never loads BullMQ.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { RedisEvaluator } = require("../scale/coordinator") as typeof import("../scale/coordinator");
+    // STRATLAB_NO_WORKER_NOTE_MS: how long without any worker before saying so (default 10 s).
+    const note = Number(process.env.STRATLAB_NO_WORKER_NOTE_MS);
+    return RedisEvaluator.start(ctx, { url, ...(queue !== undefined ? { queue } : {}), ...(trialsPerJob !== undefined ? { trialsPerJob } : {}), ...(note > 0 ? { noWorkerWarningMs: note } : {}) });
+  };
+}
 
 export interface OptimizeOptions extends RunOptions {
   /** Progress callback (the notebook and the CLI pass their own displays). */
@@ -22,6 +37,15 @@ export interface OptimizeOptions extends RunOptions {
   /** Stop on Ctrl-C / SIGTERM / notebook interrupt (default true). */
   handleSignals?: boolean;
   signal?: AbortSignal;
+  /**
+   * Evaluate on `stratlab worker` processes through this Redis (redis://[:password@]host:port)
+   * instead of the local pool; the run folder stays here (docs/scale-out.md).
+   */
+  redis?: string;
+  /** The queue's name (default "stratlab-trials"); workers must take from the same one. */
+  queue?: string;
+  /** Trials per queue job (default 8): fewer round trips against finer load balancing. */
+  trialsPerJob?: number;
 }
 
 /** A flat record per trial: identity, params, and the study period's metrics at the first trade size. */
@@ -116,7 +140,8 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
           else writeIntermediateReport(dir, { onWarning });
         });
   try {
-    const outcome = await runOptimization(options, { onProgress: options.onProgress, onLog: options.onLog, onReport, signal });
+    const startEvaluator = options.redis === undefined ? undefined : queueEvaluator(options.redis, options.queue, options.trialsPerJob);
+    const outcome = await runOptimization(options, { onProgress: options.onProgress, onLog: options.onLog, onReport, signal, startEvaluator });
     return new OptimizeResult(outcome, finalReport);
   } finally {
     interrupt?.dispose();

@@ -16,6 +16,7 @@ import { RUNS_DIR } from "../paths";
 import { getStrategy } from "../strategies/registry";
 import type { Strategy } from "../strategies/types";
 import { dataPaths, normaliseSearch, type RunOptions, type SearchConfig } from "./config";
+import type { StartEvaluator, TrialEvaluator } from "./backend";
 import { EvaluatorPool, workerCount } from "./pool";
 import { nextBatch, proposeBatch } from "./proposals";
 import { createSampler, type TrialRecord } from "./samplers";
@@ -43,6 +44,8 @@ export interface RunHooks {
   signal?: AbortSignal;
   /** Called every `reportFrequency` trials and at the end, off the hot path. */
   onReport?: (dir: string, final: boolean) => void | Promise<void>;
+  /** Evaluate somewhere other than the local worker pool (e.g. lib/scale's Redis queue). */
+  startEvaluator?: StartEvaluator;
 }
 
 export interface RunOutcome {
@@ -94,7 +97,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     onLog: (l) => hooks.onLog?.(l),
   });
   const run = opened;
-  let pool: EvaluatorPool | undefined;
+  let pool: TrialEvaluator | undefined;
   try {
     const states = new Map<string, StudyState>(studies.map((s) => [s.key, { spec: s, strategy: getStrategy(s.strategy), byId: new Map(), best: null }]));
     for (const line of run.trials) {
@@ -122,7 +125,11 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     let lastReportAt = done;
     let reporting: Promise<void> = Promise.resolve();
     const pending = [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
-    if (pending && !hooks.signal?.aborted) pool = await EvaluatorPool.start(bars, costs, workers);
+    if (pending && !hooks.signal?.aborted) {
+      pool = hooks.startEvaluator
+        ? await hooks.startEvaluator({ bars, costs, workers, run: { dir: run.dir, name: run.name, created: run.manifest.created }, paths, signal: hooks.signal, onLog: log })
+        : await EvaluatorPool.start(bars, costs, workers);
+    }
     const activePool = pool;
 
     // Every study runs its own loop (propose batch k, evaluate it, propose k+1 ...) on the

@@ -13,7 +13,7 @@ import { aptInstall, aptUnavailable } from "./apt";
 import { registerKernel } from "./kernel";
 import { checkResolvable, linkBins, linkPackage } from "./link";
 
-export type StepName = "link" | "data" | "jupyter" | "kernel";
+export type StepName = "link" | "data" | "jupyter" | "kernel" | "redis";
 export type StepStatus = "ok" | "done" | "skipped" | "warning";
 
 export interface SetupStep {
@@ -41,6 +41,8 @@ export interface SetupOptions {
   /** Progress lines while a slow step runs. */
   log?: (line: string) => void;
 }
+
+const REDIS_SERVERS = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
 
 export function runSetup(opts: SetupOptions = {}): SetupReport {
   const root = opts.root ?? PACKAGE_ROOT;
@@ -98,6 +100,20 @@ export function runSetup(opts: SetupOptions = {}): SetupReport {
     const k = registerKernel(root, python);
     if (!k.ok) return { status: "warning", detail: `${k.error}; notebooks cannot run until: npx stratlab setup` };
     return { status: k.action === "exists" ? "ok" : "done", detail: `tslab -> ${rel(kernelSpecFile(root))}` };
+  });
+
+  // Redis carries trials to other machines (optimize --redis, stratlab worker); a local run
+  // never needs it, so a machine without it only gets a warning.
+  step("redis", () => {
+    const server = REDIS_SERVERS.find((p) => existsSync(p));
+    if (server !== undefined) return { status: "ok", detail: server };
+    const hint = "redis-server is missing (only optimize --redis, stratlab worker and their tests need it): apt-get install redis-server";
+    const why = opts.skipApt ? "--skip-apt" : aptUnavailable();
+    if (why !== undefined) return { status: "warning", detail: hint };
+    log("  redis-server is missing; installing Debian's redis-server (STRATLAB_SKIP_APT=1 skips this)");
+    const apt = aptInstall(["redis-server"], log);
+    if (!apt.ok) return { status: "warning", detail: `${apt.error}; ${hint}` };
+    return { status: "done", detail: `installed redis-server in ${apt.seconds.toFixed(0)} s` };
   });
 
   const next = ["npx stratlab evaluate --strategy sma_cross"];

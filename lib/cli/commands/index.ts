@@ -10,6 +10,7 @@ import { operationsCommand } from "./operations";
 import { optimizeCommand } from "./optimize";
 import { reportCommand } from "./report";
 import { setupCommand } from "./setup";
+import { workerCommand } from "./worker";
 
 export const COMMANDS: readonly Command[] = [
   mainCommand,
@@ -21,5 +22,6 @@ export const COMMANDS: readonly Command[] = [
   dataCommand,
   costsCommand,
   reportCommand,
+  workerCommand,
   setupCommand,
 ];

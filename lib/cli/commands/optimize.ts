@@ -18,6 +18,7 @@ export const optimizeCommand: Command = {
     "                         [--out DIR] [--resume-from DIR] [--max-workers N] [--cpu-fraction 0.9]",
     "                         [--report-frequency N] [--trade-size N[,N...]] [--batch-size 16]",
     "                         [--abort-drawdown F] [--data FILE] [--costs FILE] [--json]",
+    "                         [--redis redis://[:PASSWORD@]HOST:6379 [--queue NAME] [--trials-per-job 8]]",
     "",
     `  objectives: ${OBJECTIVE_KEYS.join(", ")}`,
     `  periods:    ${PERIOD_KEYS.join(", ")}`,
@@ -26,6 +27,8 @@ export const optimizeCommand: Command = {
     "  Ctrl-C stops after the trials in flight; resume with --resume-from DIR.",
     "  The run directory gets trials.jsonl, report/ (CSV, JSON) and index.html (the dashboard);",
     "  --report-frequency N also rewrites them every N trials. --no-report skips them.",
+    "  --redis URL evaluates on `stratlab worker` processes (any machine reaching that Redis);",
+    "  the run folder, journal and report stay here; same seed, same trials (docs/scale-out.md).",
   ].join("\n"),
   options: {
     strategy: { type: "string" },
@@ -46,6 +49,9 @@ export const optimizeCommand: Command = {
     data: { type: "string" },
     costs: { type: "string" },
     "no-report": { type: "boolean" },
+    redis: { type: "string" },
+    queue: { type: "string" },
+    "trials-per-job": { type: "string" },
   },
   async run(ctx) {
     const v = ctx.values;
@@ -75,6 +81,9 @@ export const optimizeCommand: Command = {
       data: str(v, "data"),
       costs: str(v, "costs"),
       report: v["no-report"] !== true,
+      redis: str(v, "redis"),
+      queue: str(v, "queue"),
+      trialsPerJob: num(v, "trials-per-job", { int: true, min: 1, max: 10_000 }),
       onProgress: (p) => {
         const bestVals = Object.values(p.best).filter((b) => b !== null);
         const note = bestVals.length ? `best ${formatNumber(Math.max(...bestVals.map((b) => b!.value)))}` : undefined;

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { RunError } from "../../errors";
 import { writeFileAtomic } from "../../io/atomic";
 import { PACKAGE_ROOT } from "../../paths";
+import { codeHash } from "../../io/code-hash";
 import { runFile } from "./run-dir";
 
 /**
@@ -47,6 +48,8 @@ export interface RunManifest {
   platform: string;
   data: { path: string; sha256: string; rows: number };
   costs: { path: string; sha256: string };
+  /** sha256 of the compiled library (lib/io/code-hash.ts); queue workers must run the same. Absent in older runs. */
+  codeHash?: string;
 }
 
 export interface ManifestInput {
@@ -77,6 +80,7 @@ export function buildManifest(input: ManifestInput): RunManifest {
     platform: `${process.platform}-${process.arch}`,
     data: { path: input.data.path, sha256: hashFile(input.data.path), rows: input.data.rows },
     costs: { path: input.costs.path, sha256: hashFile(input.costs.path) },
+    codeHash: codeHash(),
   };
 }
 
