@@ -7,6 +7,8 @@
  * CancelledError naming the checkpoint and the command that resumes it.
  */
 import type { CheckpointMeta } from "../checkpoint";
+import { tradeSizeWarnings } from "../costs/cost-table";
+import { warmupWarnings } from "../strategies/params";
 import { prepareBacktest, type BacktestRequest } from "./inputs";
 import { engineFor, runLoop, withRate } from "./loop";
 import { findResumableBacktest, registryOf, resumeBacktest, type BacktestOutcome, type BacktestRunOptions } from "./resume";
@@ -21,6 +23,7 @@ export interface BacktestOptions extends BacktestRunOptions {
 
 export async function backtest(request: BacktestRequest, opts: BacktestOptions = {}): Promise<BacktestOutcome> {
   const inputs = prepareBacktest(request, opts);
+  for (const w of [...warmupWarnings(inputs.strategy, inputs.params, inputs.bars.length), ...tradeSizeWarnings(inputs.costs, [inputs.spec.tradeSize])]) opts.onWarning?.(w);
   const registry = registryOf(opts);
   if (opts.resume === true) {
     const previous = findResumableBacktest(inputs.spec, { registry });

@@ -10,6 +10,8 @@ export function loadCostTable(path: string): CostTable {
   } catch (e) {
     throw new CostError(`${path}: cannot read the cost table (${(e as NodeJS.ErrnoException).code ?? e}); pass --costs with an existing file`);
   }
+  // A UTF-8 BOM (Windows editors write one) is accepted, as in the bars CSV.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

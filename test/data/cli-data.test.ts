@@ -82,7 +82,7 @@ describe("stratlab data", () => {
     const out = join(tmp.dir, "never", "x.csv");
     const g = await cli("data", "generate", "--days", "two", "--out", out);
     expect(g.code).toBe(2);
-    expect(g.stderr).toBe('UsageError: --days "two" must be a number\n');
+    expect(g.stderr).toBe('UsageError: --days "two" must be a number <= 36500\n');
     expect((await cli("data", "generate", "--days", "0", "--out", out)).stderr).toBe("UsageError: days 0 must be a positive number\n");
     expect(existsSync(join(tmp.dir, "never"))).toBe(false);
   });

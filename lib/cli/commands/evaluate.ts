@@ -1,6 +1,9 @@
 import { loadCostTable } from "../../costs/load";
 import { loadBars } from "../../data/csv";
 import { evaluate } from "../../lab/evaluate";
+import { tradeSizeWarnings } from "../../costs/cost-table";
+import { validateParams, warmupWarnings } from "../../strategies/params";
+import { getStrategy } from "../../strategies/registry";
 import { METRIC_KEYS, OBJECTIVE_KEYS, type EvalResult } from "../../engine/metrics";
 import { PERIOD_KEYS } from "../../engine/periods";
 import { DEFAULT_COSTS, DEFAULT_DATA } from "../../paths";
@@ -30,9 +33,11 @@ export const evaluateCommand: Command = {
     const costs = loadCostTable(str(ctx.values, "costs") ?? DEFAULT_COSTS);
     const bars = loadBars(str(ctx.values, "data") ?? DEFAULT_DATA, { onWarning: ctx.err });
     const results = evaluate(bars, costs, { strategy, params, tradeSize, full: ctx.values.full === true });
+    const warnings = [...warmupWarnings(getStrategy(strategy), validateParams(getStrategy(strategy), params), bars.length), ...tradeSizeWarnings(costs, results.map((r) => r.trade_size))];
+    for (const w of warnings) ctx.err(`warning: ${w}`);
     if (!ctx.json) for (const r of results) ctx.out(formatResult(strategy, r) + "\n");
     const docs = results.map((r) => ({ strategy, ...resultDoc(r) }));
-    return docs.length === 1 ? docs[0] : { strategy, results: docs };
+    return docs.length === 1 ? { ...docs[0], warnings } : { strategy, results: docs, warnings };
   },
 };
 

@@ -2,7 +2,7 @@ import { CancelledError } from "../../errors";
 import { optimize } from "../../lab/optimize";
 import { PERIOD_KEYS } from "../../engine/periods";
 import { OBJECTIVE_KEYS } from "../../engine/metrics";
-import { list, num, numList, required, str } from "../args";
+import { BOUNDS, list, workerBounds, num, numList, required, str } from "../args";
 import type { Command } from "../command";
 import { ProgressReporter } from "../progress";
 import { formatNumber, renderTable } from "../table";
@@ -56,17 +56,17 @@ export const optimizeCommand: Command = {
       strategies,
       objectives: list(v, "objective"),
       periods: list(v, "period"),
-      trials: num(v, "trials", { int: true, min: 1 }),
+      trials: num(v, "trials", { int: true, min: 1, max: BOUNDS.trials }),
       sampler: str(v, "sampler"),
-      seed: num(v, "seed", { int: true }),
+      seed: num(v, "seed", { int: true, min: -BOUNDS.seed, max: BOUNDS.seed }),
       name: str(v, "name"),
       out: str(v, "out"),
       resumeFrom,
-      maxWorkers: num(v, "max-workers", { int: true, min: 1 }),
+      maxWorkers: num(v, "max-workers", workerBounds()),
       cpuFraction: num(v, "cpu-fraction", { min: 0.01, max: 1 }),
-      reportFrequency: num(v, "report-frequency", { int: true, min: 0 }),
+      reportFrequency: num(v, "report-frequency", { int: true, min: 0, max: BOUNDS.reportFrequency }),
       tradeSizes: numList(v, "trade-size"),
-      batchSize: num(v, "batch-size", { int: true, min: 1 }),
+      batchSize: num(v, "batch-size", { int: true, min: 1, max: BOUNDS.batchSize }),
       abortDrawdown: num(v, "abort-drawdown", { min: 0.0001, max: 1 }),
       data: str(v, "data"),
       costs: str(v, "costs"),
@@ -84,7 +84,8 @@ export const optimizeCommand: Command = {
     progress.done();
     const out = result.outcome;
     if (out.status === "cancelled") {
-      throw new CancelledError(`cancelled after ${out.trials.length} trials (${out.newTrials} this session); resume with: stratlab optimize --resume-from ${out.dir}`);
+      const resume = `stratlab optimize --resume-from ${out.dir}`;
+      throw new CancelledError(`cancelled after ${out.trials.length} trials (${out.newTrials} this session); resume with: ${resume}`, { dir: out.dir, trials: out.trials.length, new_trials: out.newTrials, resume_command: resume });
     }
     const rows = out.studies.map((s) => {
       const b = out.best[s.key];

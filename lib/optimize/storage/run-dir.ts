@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { RunError, UsageError } from "../../errors";
 import { sha256, writeFileAtomic } from "../../io/atomic";
 import { RUNS_DIR } from "../../paths";
+import { ensureDir } from "../../io/safe-path";
 import type { TrialParamValue } from "./types";
 
 export const RUN_FILES = {
@@ -48,7 +49,7 @@ export function createRunDir(name: string, opts: { root?: string; now?: Date } =
   const root = opts.root ?? RUNS_DIR;
   const t0 = (opts.now ?? new Date()).getTime();
   try {
-    mkdirSync(root, { recursive: true });
+    ensureDir(root);
   } catch (e) {
     throw new RunError(`${root}: cannot create the runs folder (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
