@@ -10,10 +10,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Run `stratlab <args>` to its end (no stdin). */
-export function runCli(args: string[]): Promise<CliRun> {
+/** Run `stratlab <args>` to its end (no stdin), optionally in another working directory. */
+export function runCli(args: string[], opts: { cwd?: string } = {}): Promise<CliRun> {
   return new Promise((res) => {
-    const p = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"], ...(opts.cwd !== undefined ? { cwd: opts.cwd } : {}) });
     let stdout = "";
     let stderr = "";
     p.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
