@@ -10,6 +10,7 @@ import { PACKAGE_VERSION } from "../paths";
 import { attachNegativeNumbers } from "./args";
 import type { Command, CommandContext } from "./command";
 import { COMMANDS } from "./commands";
+import { formatJsonDocument } from "./json-output";
 
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -26,11 +27,11 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   const wantsJson = rest.includes("--json");
   const emitError = (msg: string) => {
-    if (wantsJson) process.stdout.write(JSON.stringify({ error: msg }) + "\n");
+    if (wantsJson) process.stdout.write(formatJsonDocument({ error: msg }) + "\n");
     process.stderr.write(msg + "\n");
   };
   if (name === "--version" || name === "-V" || name === "version") {
-    process.stdout.write((wantsJson ? JSON.stringify({ schema_version: 1, version: PACKAGE_VERSION }) : `stratlab ${PACKAGE_VERSION}`) + "\n");
+    process.stdout.write((wantsJson ? formatJsonDocument({ version: PACKAGE_VERSION }) : `stratlab ${PACKAGE_VERSION}`) + "\n");
     return 0;
   }
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
@@ -42,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (wantsJson) {
       const doc = cmd ? { command: cmd.name, summary: cmd.summary, usage: cmd.usage } : { commands: COMMANDS.map((c) => ({ name: c.name, summary: c.summary })) };
-      process.stdout.write(JSON.stringify(doc) + "\n");
+      process.stdout.write(formatJsonDocument(doc) + "\n");
     } else process.stdout.write((cmd ? cmd.usage : helpText()) + "\n");
     return 0;
   }
@@ -72,12 +73,12 @@ export async function main(argv: string[]): Promise<number> {
       err: (line) => process.stderr.write(escapeControl(line) + "\n"),
     };
     const doc = await cmd.run(ctx);
-    if (json) process.stdout.write(JSON.stringify(doc ?? {}, jsonReplacer) + "\n");
+    if (json) process.stdout.write(formatJsonDocument(doc ?? {}) + "\n");
     return 0;
   } catch (e) {
     if (wantsJson && e instanceof CancelledError) {
       // A structured outcome, not prose: status, ids, where it stopped, how to resume.
-      process.stdout.write(JSON.stringify({ schema_version: 1, status: "cancelled", ...e.details, message: formatError(e) }, jsonReplacer) + "\n");
+      process.stdout.write(formatJsonDocument({ status: "cancelled", ...e.details, message: formatError(e) }) + "\n");
       process.stderr.write(formatError(e) + "\n");
       return e.exitCode;
     }
@@ -87,12 +88,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Typed arrays become plain arrays; non-finite numbers become null (JSON has no Infinity). */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
-  if (typeof value === "number" && !Number.isFinite(value)) return null;
-  return value;
-}
+export { jsonReplacer } from "./json-output";
 
 if (require.main === module) {
   // `stratlab ... | head` closes the pipe early: that is not an error.
