@@ -23,7 +23,6 @@ export interface BacktestOptions extends BacktestRunOptions {
 
 export async function backtest(request: BacktestRequest, opts: BacktestOptions = {}): Promise<BacktestOutcome> {
   const inputs = prepareBacktest(request, opts);
-  for (const w of [...warmupWarnings(inputs.strategy, inputs.params, inputs.bars.length), ...tradeSizeWarnings(inputs.costs, [inputs.spec.tradeSize])]) opts.onWarning?.(w);
   const registry = registryOf(opts);
   if (opts.resume === true) {
     const previous = findResumableBacktest(inputs.spec, { registry });
@@ -38,6 +37,8 @@ export async function backtest(request: BacktestRequest, opts: BacktestOptions =
       ...(opts.signals !== undefined ? { signals: opts.signals } : {}),
     },
     (ctx) => {
+      // Said once the operation runs, so a failure to start stays one line.
+      for (const w of [...warmupWarnings(inputs.strategy, inputs.params, inputs.bars.length), ...tradeSizeWarnings(inputs.costs, [inputs.spec.tradeSize])]) opts.onWarning?.(w);
       const engine = engineFor(inputs);
       const onProgress = withRate(opts.onProgress, 0);
       const bridge = ctx.bridge({

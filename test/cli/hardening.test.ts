@@ -113,6 +113,14 @@ describe("dubious input is refused or warned about", () => {
       expect.stringMatching(/^trade size 5000000 is above the largest cost bucket \(1000000\)/),
     ]);
     expect(r.stderr.trim().split("\n").map((l) => l.slice(0, 8))).toEqual(["warning:", "warning:"]);
+
+    // backtest and optimize say the same, in their JSON too.
+    const bt = await runCli(["backtest", "--strategy", "sma_cross", "--params", '{"fast":10,"slow":50}', "--data", two, "--costs", L.costs, "--trade-size", "5000000", "--root", join(L.dir, "ck-warn"), "--json"]);
+    expect(bt.code, bt.stderr).toBe(0);
+    expect(JSON.parse(bt.stdout).warnings).toHaveLength(2);
+    const opt = await runCli(["optimize", "--strategy", "sma_cross", "--trials", "1", "--batch-size", "1", "--max-workers", "1", "--trade-size", "5000000", "--data", L.data, "--costs", L.costs, "--out", join(L.dir, "runs-warn"), "--no-report", "--json"]);
+    expect(opt.code, opt.stderr).toBe(0);
+    expect(JSON.parse(opt.stdout).warnings).toEqual([expect.stringMatching(/^trade size 5000000 is above the largest cost bucket/)]);
   });
 
   it("gas 1e308, unknown cost keys, a doubled overlay and --trade-size -1 are one-line errors; a cost JSON with a BOM is accepted", async () => {

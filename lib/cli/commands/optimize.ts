@@ -1,5 +1,8 @@
+import { tradeSizeWarnings } from "../../costs/cost-table";
+import { loadCostTable } from "../../costs/load";
 import { CancelledError } from "../../errors";
-import { optimize } from "../../lab/optimize";
+import { DEFAULT_COSTS } from "../../paths";
+import { optimize, type OptimizeOptions } from "../../lab/optimize";
 import { PERIOD_KEYS } from "../../engine/periods";
 import { OBJECTIVE_KEYS } from "../../engine/metrics";
 import { BOUNDS, list, workerBounds, num, numList, required, str } from "../args";
@@ -52,7 +55,8 @@ export const optimizeCommand: Command = {
     // With --resume-from alone, the run's own settings are used.
     if (!resumeFrom && strategies.length === 0) required(v, "strategy", "e.g. --strategy sma_cross");
     const progress = new ProgressReporter("optimize");
-    const result = await optimize({
+    const tradeSizes = numList(v, "trade-size");
+    const options: OptimizeOptions = {
       strategies,
       objectives: list(v, "objective"),
       periods: list(v, "period"),
@@ -65,7 +69,7 @@ export const optimizeCommand: Command = {
       maxWorkers: num(v, "max-workers", workerBounds()),
       cpuFraction: num(v, "cpu-fraction", { min: 0.01, max: 1 }),
       reportFrequency: num(v, "report-frequency", { int: true, min: 0, max: BOUNDS.reportFrequency }),
-      tradeSizes: numList(v, "trade-size"),
+      tradeSizes,
       batchSize: num(v, "batch-size", { int: true, min: 1, max: BOUNDS.batchSize }),
       abortDrawdown: num(v, "abort-drawdown", { min: 0.0001, max: 1 }),
       data: str(v, "data"),
@@ -80,7 +84,11 @@ export const optimizeCommand: Command = {
         progress.done();
         ctx.err(line);
       },
-    });
+    };
+    // Valid but rarely meant: sizes above the largest cost bucket (said once every flag is read).
+    const warnings = tradeSizes ? tradeSizeWarnings(loadCostTable(str(v, "costs") ?? DEFAULT_COSTS), tradeSizes) : [];
+    for (const w of warnings) ctx.err(`warning: ${w}`);
+    const result = await optimize(options);
     progress.done();
     const out = result.outcome;
     if (out.status === "cancelled") {
@@ -105,6 +113,7 @@ export const optimizeCommand: Command = {
       dashboard: result.dashboard,
       search: out.search,
       studies: out.studies.map((s) => ({ ...s, best: out.best[s.key] })),
+      warnings,
     };
   },
 };
