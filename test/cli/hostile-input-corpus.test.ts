@@ -44,6 +44,9 @@ const FLAG_MATRIX: { argv: string[]; numbers: string[]; durations: string[] }[] 
   { argv: ["operations", "cancel", "{op}", "--root", "{ck}"], numbers: [], durations: ["wait"] },
 ];
 
+/** String options that are not numbers or durations (names, paths, JSON, lists), covered by cases.json. */
+const OTHER_OPTIONS = new Set(["strategy", "params", "data", "costs", "root", "objective", "period", "sampler", "name", "out", "resume-from", "type", "status", "kind", "operation", "start"]);
+
 let L: Lab;
 let sandbox: string;
 let paths: Record<string, string>;
@@ -135,6 +138,15 @@ describe("hostile inputs", () => {
   it("covers every command but setup", () => {
     const covered = new Set([...corpus.cases.map((c) => c[0]), ...FLAG_MATRIX.map((f) => f.argv[0])]);
     for (const c of COMMANDS) if (c.name !== "setup") expect(covered.has(c.name), c.name).toBe(true);
+  });
+
+  it("classifies every string option of every command (a new numeric flag must join FLAG_MATRIX)", () => {
+    const numeric = new Set(FLAG_MATRIX.flatMap((f) => [...f.numbers, ...f.durations]));
+    for (const c of COMMANDS) {
+      for (const [name, spec] of Object.entries(c.options)) {
+        if (spec.type === "string") expect(numeric.has(name) || OTHER_OPTIONS.has(name), `${c.name} --${name}: add it to FLAG_MATRIX or OTHER_OPTIONS`).toBe(true);
+      }
+    }
   });
 
   it("every argument vector of cases.json, as a real process: exit 2, one clean line", async () => {
