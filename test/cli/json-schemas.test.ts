@@ -57,7 +57,7 @@ describe("--json documents follow docs/schemas", () => {
     expect((two.results as { trade_size: number }[]).map((r) => r.trade_size)).toEqual([1000, 20000]);
   });
 
-  it("data, optimize, report, backtest, checkpoints, operations, help, version and errors", async () => {
+  it("data, optimize, report, backtest, checkpoints, operations, main, setup, help, version and errors", async () => {
     const gen = join(L.dir, "gen.csv");
     await doc("data", ["data", "generate", "--days", "2", "--out", gen]);
     await doc("data", ["data", "info", gen]);
@@ -77,6 +77,10 @@ describe("--json documents follow docs/schemas", () => {
     await doc("checkpoints", ["checkpoints", "cleanup", "--max-age", "30d", "--root", root]);
     const resumed = await doc("operations", ["operations", "resume", id, "--root", root]);
     await doc("checkpoints", ["checkpoints", "delete", (resumed.operation as { id: string }).id, "--root", root]);
+
+    // The main job on the bundled data, one trial per study (a few seconds), and setup (idempotent).
+    await doc("main", ["main", "--trials", "1", "--max-workers", "1", "--out", join(L.dir, "main-runs")]);
+    await doc("setup", ["setup", "--skip-apt"]);
 
     await doc("help", ["help"]);
     await doc("help", ["help", "evaluate"]);
