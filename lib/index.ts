@@ -25,7 +25,7 @@ export { METRIC_KEYS, OBJECTIVE_KEYS, PROFIT_FACTOR_CAP, type EvalResult, type M
 export { PERIOD_KEYS, type PeriodKey } from "./engine/periods";
 
 export { PACKAGE_ROOT, DATA_DIR, DEFAULT_DATA, DEFAULT_COSTS, REPORTS_DIR, RUNS_DIR, CHECKPOINTS_DIR, DIST_DIR } from "./paths";
-export { StratlabError, DataError, CostError, ParamError, UsageError, RunError, CheckpointError, CancelledError, FetchError, formatError } from "./errors";
+export { StratlabError, DataError, CostError, ParamError, UsageError, RunError, CheckpointError, CancelledError, FetchError, FileError, formatError, quote } from "./errors";
 
 // Optimisation: `optimize` and `runMainStudy` are lab's verbs with a live view in notebooks
 // and safe to interrupt there (lib/notebook/optimize.ts, docs/notebooks.md).

@@ -1,5 +1,5 @@
 /** Where the package's own folders are, wherever the process was started (CLI, notebook, worker). */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 function findRoot(from: string): string {
@@ -22,3 +22,13 @@ export const RUNS_DIR = join(REPORTS_DIR, "runs");
 export const CHECKPOINTS_DIR = join(PACKAGE_ROOT, "checkpoints");
 /** Compiled JS (workers need it; tests run the TypeScript sources). */
 export const DIST_DIR = join(PACKAGE_ROOT, "dist");
+
+/** The package's version (package.json), for `stratlab --version`. */
+export const PACKAGE_VERSION: string = (() => {
+  try {
+    const v = (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: unknown }).version;
+    return typeof v === "string" ? v : "unknown";
+  } catch {
+    return "unknown";
+  }
+})();

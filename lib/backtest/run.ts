@@ -7,6 +7,8 @@
  * CancelledError naming the checkpoint and the command that resumes it.
  */
 import type { CheckpointMeta } from "../checkpoint";
+import { tradeSizeWarnings } from "../costs/cost-table";
+import { warmupWarnings } from "../strategies/params";
 import { prepareBacktest, type BacktestRequest } from "./inputs";
 import { engineFor, runLoop, withRate } from "./loop";
 import { findResumableBacktest, registryOf, resumeBacktest, type BacktestOutcome, type BacktestRunOptions } from "./resume";
@@ -35,6 +37,8 @@ export async function backtest(request: BacktestRequest, opts: BacktestOptions =
       ...(opts.signals !== undefined ? { signals: opts.signals } : {}),
     },
     (ctx) => {
+      // Said once the operation runs, so a failure to start stays one line.
+      for (const w of [...warmupWarnings(inputs.strategy, inputs.params, inputs.bars.length), ...tradeSizeWarnings(inputs.costs, [inputs.spec.tradeSize])]) opts.onWarning?.(w);
       const engine = engineFor(inputs);
       const onProgress = withRate(opts.onProgress, 0);
       const bridge = ctx.bridge({

@@ -221,11 +221,14 @@ export class ProgressBridge {
     const reason = this.token.reason ?? "cancelled";
     const c = this.cancellation;
     const at = `operation ${this.operationId} cancelled (${reason})`;
-    if (c?.meta) return new CancelledError(`${at} at unit ${c.meta.unit}; saved checkpoint ${c.meta.id}; resume with: stratlab operations resume ${this.operationId}`);
+    const resume = `stratlab operations resume ${this.operationId}`;
+    const base = { operation_id: this.operationId, reason };
+    if (c?.meta) return new CancelledError(`${at} at unit ${c.meta.unit}; saved checkpoint ${c.meta.id}; resume with: ${resume}`, { ...base, checkpoint_id: c.meta.id, unit: c.meta.unit ?? null, resume_command: resume });
     const previous = this.saved.filter((m) => m.type === "periodic").pop();
     const fallback = previous ? `; the last periodic checkpoint is ${previous.id} at unit ${previous.unit}` : "; nothing to resume from";
-    if (c?.error) return new CancelledError(`${at}; saving the cancellation checkpoint failed (${c.error})${fallback}`);
-    return new CancelledError(`${at} before any progress was reported${fallback}`);
+    const from = previous ? { checkpoint_id: previous.id, unit: previous.unit ?? null, resume_command: resume } : { checkpoint_id: null, unit: null, resume_command: null };
+    if (c?.error) return new CancelledError(`${at}; saving the cancellation checkpoint failed (${c.error})${fallback}`, { ...base, ...from });
+    return new CancelledError(`${at} before any progress was reported${fallback}`, { ...base, ...from });
   }
 
   private save(type: "periodic" | "cancellation"): CheckpointMeta {

@@ -248,11 +248,12 @@ export class CheckpointService {
 
   /**
    * Removes checkpoints older than `maxAge` (index entry, then folder), skipping those of
-   * operations that are running, and folders no index entry points at that are as old.
+   * operations that are running and `final` ones (stored results) unless `includeFinal`, and folders no index entry points at that are as old.
    */
-  cleanup(options: { maxAge: number | string; dryRun?: boolean }): CleanupResult {
+  cleanup(options: { maxAge: number | string; dryRun?: boolean; includeFinal?: boolean }): CleanupResult {
     const maxAgeMs = toMs(options.maxAge, "max-age");
     const dryRun = options.dryRun === true;
+    const includeFinal = options.includeFinal === true;
     const now = this.clock.now();
     const ops = new Map(this.operations.all().map((o) => [o.id, o] as const));
     const running = (opId: string) => {
@@ -265,6 +266,8 @@ export class CheckpointService {
     for (const c of index.checkpoints) {
       if (now - Date.parse(c.createdAt) < maxAgeMs) continue;
       if (running(c.operationId)) skipped.push({ id: c.id, operationId: c.operationId, reason: `operation ${c.operationId} is running (pid ${ops.get(c.operationId)!.pid})` });
+      // A final checkpoint holds a stored result (backtest, training), not a way to resume.
+      else if (c.type === "final" && !includeFinal) skipped.push({ id: c.id, operationId: c.operationId, reason: "a final checkpoint (a stored result); --include-final removes it" });
       else doomed.add(c.id);
     }
     let removed: CheckpointMeta[] = index.checkpoints.filter((c) => doomed.has(c.id));
@@ -371,7 +374,7 @@ function validateIndex(data: unknown): CheckpointIndex | string {
       : c.path !== `${c.operationId}/${c.id}` || !NAME_RE.test(c.operationId) || !NAME_RE.test(c.id) ? `has path ${JSON.stringify(c.path)}, expected "<operationId>/<id>"`
       : !CHECKPOINT_TYPES.includes(c.type) ? `has unknown type ${JSON.stringify(c.type)}`
       : typeof c.state?.sha256 !== "string" || c.state?.file !== STATE_FILE ? "lacks its state file record"
-      : !Array.isArray(c.artifacts) || c.artifacts.some((a) => typeof a?.sha256 !== "string" || typeof a?.name !== "string" || a.file !== `${ARTIFACTS_DIR}/${a.name}`) ? "has a malformed artifacts list"
+      : !Array.isArray(c.artifacts) || c.artifacts.some((a) => typeof a?.sha256 !== "string" || typeof a?.name !== "string" || !NAME_RE.test(a.name) || a.file !== `${ARTIFACTS_DIR}/${a.name}`) ? "has a malformed artifacts list"
       : Number.isNaN(Date.parse(c.createdAt)) ? "has no valid createdAt"
       : "";
     if (bad) return `checkpoints[${i}] ${bad}`;

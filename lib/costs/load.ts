@@ -19,6 +19,8 @@ export function loadCostTable(path: string): CostTable {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new CostError(howToFetch(path));
     throw new CostError(`${path}: cannot read the cost table (${(e as NodeJS.ErrnoException).code ?? e}); pass --costs with an existing file`);
   }
+  // A UTF-8 BOM (Windows editors write one) is accepted, as in the bars CSV.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

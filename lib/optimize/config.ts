@@ -55,28 +55,43 @@ export const DEFAULTS = {
   cpuFraction: 0.9,
 };
 
+/**
+ * Bounds of a search, checked for the CLI and notebooks alike; each error says the bound.
+ * Workers: a multiple of the cores, because each holds the bars and an evaluator (64 workers
+ * on 2 cores ran out of memory after 13 s).
+ */
+export const SEARCH_LIMITS = {
+  trials: 1_000_000,
+  batchSize: 4096,
+  tradeSize: 1e12,
+  tradeSizes: 64,
+  seed: 2 ** 32 - 1,
+  workersPerCore: 4,
+} as const;
+
 const asList = (x: string[] | string | undefined): string[] | undefined =>
   x === undefined ? undefined : (Array.isArray(x) ? x : x.split(",")).map((s) => s.trim()).filter(Boolean);
 
-function positiveInt(name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1) throw new UsageError(`${name} ${v} must be an integer >= 1`);
+function positiveInt(name: string, v: number, max: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > max) throw new UsageError(`${name} ${v} must be an integer >= 1 and <= ${max}`);
   return v;
 }
 
 export function normaliseSearch(o: RunOptions): SearchConfig {
   const sizes = o.tradeSizes === undefined ? DEFAULTS.tradeSizes : Array.isArray(o.tradeSizes) ? o.tradeSizes : [o.tradeSizes];
-  for (const s of sizes) if (!(s > 0) || !Number.isFinite(s)) throw new UsageError(`trade size ${s} must be a positive number`);
+  if (sizes.length > SEARCH_LIMITS.tradeSizes) throw new UsageError(`${sizes.length} trade sizes: at most ${SEARCH_LIMITS.tradeSizes} are allowed`);
+  for (const s of sizes) if (!(s > 0) || !(s <= SEARCH_LIMITS.tradeSize)) throw new UsageError(`trade size ${s} must be a positive number <= ${SEARCH_LIMITS.tradeSize}`);
   if (o.abortDrawdown !== undefined && !(o.abortDrawdown > 0 && o.abortDrawdown <= 1)) throw new UsageError(`abort drawdown ${o.abortDrawdown} must be in (0, 1]`);
   const seed = o.seed ?? DEFAULTS.seed;
-  if (!Number.isInteger(seed)) throw new UsageError(`seed ${seed} must be an integer`);
+  if (!Number.isInteger(seed) || Math.abs(seed) > SEARCH_LIMITS.seed) throw new UsageError(`seed ${seed} must be an integer between -${SEARCH_LIMITS.seed} and ${SEARCH_LIMITS.seed}`);
   return {
     strategies: asList(o.strategies) ?? [],
     objectives: (asList(o.objectives) ?? DEFAULTS.objectives) as ObjectiveKey[],
     periods: (asList(o.periods) ?? DEFAULTS.periods) as PeriodKey[],
-    trials: positiveInt("trials", o.trials ?? DEFAULTS.trials),
+    trials: positiveInt("trials", o.trials ?? DEFAULTS.trials, SEARCH_LIMITS.trials),
     sampler: o.sampler ?? DEFAULTS.sampler,
     seed,
-    batchSize: positiveInt("batch size", o.batchSize ?? DEFAULTS.batchSize),
+    batchSize: positiveInt("batch size", o.batchSize ?? DEFAULTS.batchSize, SEARCH_LIMITS.batchSize),
     tradeSizes: [...sizes],
     abortDrawdown: o.abortDrawdown ?? null,
   };

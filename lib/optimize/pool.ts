@@ -10,6 +10,7 @@ import { costTableToJson, type CostTable } from "../costs/cost-table";
 import { shareBars, type Bars } from "../data/bars";
 import { UsageError } from "../errors";
 import { DIST_DIR } from "../paths";
+import { SEARCH_LIMITS } from "./config";
 import type { EvalTask, TaskResult } from "./task";
 import type { EvaluatorWorker } from "./worker";
 
@@ -31,7 +32,10 @@ export const WORKER_SCRIPT = join(DIST_DIR, "lib", "optimize", "worker.js");
 export function workerCount(cpuFraction = 0.9, maxWorkers?: number, cores = availableParallelism()): number {
   if (!(cpuFraction > 0 && cpuFraction <= 1)) throw new UsageError(`cpu fraction ${cpuFraction} must be in (0, 1]`);
   if (maxWorkers !== undefined) {
-    if (!Number.isInteger(maxWorkers) || maxWorkers < 1) throw new UsageError(`max workers ${maxWorkers} must be an integer >= 1`);
+    const cap = SEARCH_LIMITS.workersPerCore * cores;
+    if (!Number.isInteger(maxWorkers) || maxWorkers < 1 || maxWorkers > cap) {
+      throw new UsageError(`max workers ${maxWorkers} must be an integer >= 1 and <= ${cap} (${SEARCH_LIMITS.workersPerCore} x the ${cores} cores)`);
+    }
     return maxWorkers;
   }
   return Math.min(cores, Math.max(1, Math.round(cores * cpuFraction)));

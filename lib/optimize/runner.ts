@@ -165,7 +165,8 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     await reporting;
     const cancelled = hooks.signal?.aborted === true && [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
     run.writeCheckpoint(checkpointOf(states, search, done));
-    if (cancelled) log(`cancelled after ${done} of ${total} trials; resume with: --resume-from ${run.dir}`);
+    // The resume command is said once, by the caller (CLI error line, notebook view).
+    if (cancelled) log(`cancelled after ${done} of ${total} trials`);
     // A run that was already complete keeps its report: re-running a finished study returns at once.
     else if (hooks.onReport && (sessionDone > 0 || !existsSync(join(run.dir, "index.html")))) await hooks.onReport(run.dir, true);
     const best: Record<string, BestTrial | null> = {};

@@ -8,7 +8,8 @@ import { join, relative } from "node:path";
 import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
 import { PERIOD_KEYS } from "../engine/periods";
-import { UsageError } from "../errors";
+import { RunError, UsageError } from "../errors";
+import { joinInside } from "../io/safe-path";
 import { writeFileAtomic } from "../io/atomic";
 import { loadRunInputs, shortlistCurves, type Curve } from "./curves";
 import { formatCsv, type Table } from "./csv";
@@ -73,7 +74,8 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
   const reportDir = join(run.dir, REPORT_DIR);
   const files: string[] = [];
   const write = (name: string, text: string | Uint8Array) => {
-    const path = join(reportDir, name);
+    // Names come from the run's manifest: a file may only land inside report/.
+    const path = joinInside(reportDir, name, "report file", (m) => new RunError(m));
     writeFileAtomic(path, text);
     files.push(path);
   };

@@ -75,3 +75,17 @@ function name_in(obj: Record<string, unknown>, key: string): boolean {
 export function satisfies(strategy: Strategy, p: Params): boolean {
   return strategy.constraints.every((c) => c.check(p));
 }
+
+/**
+ * A warning when `bars` is not more than the strategy's longest window (its largest int
+ * parameter, e.g. slow=50): every signal stays 0 in warm-up, so there is no trade at all.
+ */
+export function warmupWarnings(strategy: Strategy, params: Params, bars: number): string[] {
+  let longest: [string, number] | null = null;
+  for (const spec of strategy.params) {
+    const v = params[spec.name];
+    if (spec.type === "int" && typeof v === "number" && (longest === null || v > longest[1])) longest = [spec.name, v];
+  }
+  if (longest === null || bars > longest[1]) return [];
+  return [`the data has ${bars} bar(s), not more than the strategy's longest window (${longest[0]}=${longest[1]}): no signal can form, so there is no trade`];
+}

@@ -3,7 +3,7 @@
  * its line in BUILT_IN below. Overlays compose with any strategy by name:
  * "sma_cross+regime", "rsi_reversion+regime+volcap".
  */
-import { ParamError } from "../errors";
+import { ParamError, quote } from "../errors";
 import { bollingerReversion } from "./bollinger-reversion";
 import { donchianBreakout } from "./donchian-breakout";
 import { emaCross } from "./ema-cross";
@@ -42,11 +42,13 @@ export function getStrategy(name: string): Strategy {
   const [baseName, ...overlays] = name.split("+").map((s) => s.trim());
   const base = byName.get(baseName);
   if (base === undefined) {
-    throw new ParamError(`unknown strategy "${baseName}"; available: ${strategyNames().join(", ")} (add overlays with +${overlayNames().join(", +")})`);
+    throw new ParamError(`unknown strategy ${quote(baseName)}; available: ${strategyNames().join(", ")} (add overlays with +${overlayNames().join(", +")})`);
   }
+  const twice = overlays.find((o, i) => overlays.indexOf(o) !== i);
+  if (twice !== undefined) throw new ParamError(`overlay "+${twice}" appears twice in ${quote(name)}; each overlay applies once`);
   return overlays.reduce((s, o) => {
-    const overlay = OVERLAYS[o];
-    if (overlay === undefined) throw new ParamError(`unknown overlay "${o}" in "${name}"; available overlays: ${overlayNames().join(", ")}`);
+    const overlay = Object.prototype.hasOwnProperty.call(OVERLAYS, o) ? OVERLAYS[o] : undefined;
+    if (overlay === undefined) throw new ParamError(`unknown overlay ${quote(o)} in ${quote(name)}; available overlays: ${overlayNames().join(", ")}`);
     return withOverlay(s, overlay);
   }, base);
 }

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { backtest, resumeBacktest, type BacktestResult } from "../../lib/backtest";
 import { OperationRegistry } from "../../lib/checkpoint";
+import { jsonReplacer } from "../../lib/cli/json-output";
 import { childScript, expectSameResult, lab, requireDist, runCli, type Lab } from "./fixtures";
 
 const N = 17_280; // 60 days
@@ -71,7 +72,8 @@ test("SIGKILL after a periodic checkpoint, then operations resume: the same resu
   expect(r.code, r.stderr).toBe(0);
   const doc = JSON.parse(r.stdout) as { result: BacktestResult; checkpoint: { unit: number } };
   expect(doc.checkpoint.unit).toBe(5_000);
-  expect(doc.result).toEqual(JSON.parse(JSON.stringify(uninterrupted)));
+  // The CLI prints the library result with snake_case keys (lib/cli/json-output.ts).
+  expect(doc.result).toEqual(JSON.parse(JSON.stringify(uninterrupted, jsonReplacer)));
 });
 
 test("SIGINT mid-run: a cancellation checkpoint, exit 130, and resume gives the same result", async () => {

@@ -35,16 +35,16 @@ test("stop at bar 5,000, resume in a new process: the same JSON as an uninterrup
   const [, id, idAgain, rootInMessage] = m!;
   expect(idAgain).toBe(id);
   expect(rootInMessage).toBe(root);
-  expect(JSON.parse(stopped.stdout)).toEqual({ error: line });
+  expect(JSON.parse(stopped.stdout)).toMatchObject({ schema_version: 1, status: "cancelled", operation_id: id, bar: 5000, message: line });
 
   const list = await runCli(["checkpoints", "list", "--root", root, "--operation", id!, "--json"]);
   expect((JSON.parse(list.stdout) as { checkpoints: { type: string; unit: number }[] }).checkpoints.map((c) => [c.type, c.unit])).toEqual([["cancellation", 5000]]);
 
   const resumed = await runCli(["operations", "resume", id!, "--root", root, "--json"]);
   expect(resumed.code, resumed.stderr).toBe(0);
-  const doc = JSON.parse(resumed.stdout) as { result: unknown; operation: { status: string; resumedFrom: string }; checkpoint: { unit: number } };
+  const doc = JSON.parse(resumed.stdout) as { result: unknown; operation: { status: string; resumed_from: string }; checkpoint: { unit: number } };
   expect(doc.operation.status).toBe("completed");
-  expect(doc.operation.resumedFrom).toBe(id);
+  expect(doc.operation.resumed_from).toBe(id);
   expect(doc.checkpoint.unit).toBe(5000);
   expect(doc.result).toEqual(expected.result);
   // Same bytes, not only the same values.
@@ -65,7 +65,7 @@ describe("bad input: exit 2, one line, no operation recorded", () => {
     ["bad params JSON", (a) => a.map((x) => (x.startsWith('{"period"') ? "{period:14" : x)), /^UsageError: --params is not valid JSON/],
     ["a parameter out of bounds", (a) => a.map((x) => (x.startsWith('{"period"') ? '{"period":-3}' : x)), /^ParamError: rsi_reversion\+regime\.period = -3 is out of bounds/],
     ["missing data file", (a) => a.map((x) => (x === L.data ? join(L.dir, "missing.csv") : x)), /^DataError: .*missing\.csv: cannot read the bars file \(ENOENT\)/],
-    ["bad --stop-after-bars", (a) => [...a, "--stop-after-bars", "soon"], /^UsageError: --stop-after-bars "soon" must be an integer >= 1\n$/],
+    ["bad --stop-after-bars", (a) => [...a, "--stop-after-bars", "soon"], /^UsageError: --stop-after-bars "soon" must be an integer >= 1 and <= 1000000000\n$/],
     ["unknown option", (a) => [...a, "--bars", "3"], /^UsageError: Unknown option '--bars'/],
   ];
   test.each(cases)("%s", async (_name, edit, message) => {

@@ -81,18 +81,18 @@ describe("stratlab costs fetch", () => {
     const headerArgs = ["--header", "x-api-key: $QUOTE_KEY", "--header", "authorization: Bearer ${QUOTE_KEY}"];
     // A server that echoes the key in a broken answer: the error line quotes the answer.
     server.plan.set(3000, [{ body: `{"error": "bad key ${SECRET}"` }]);
-    const failed = await runCli(fetchArgs(headerArgs), env);
+    const failed = await runCli(fetchArgs(headerArgs), { env });
     expect(failed.code).toBe(2);
     expect(failed.stderr).toContain("size 3000: the answer is not JSON");
     expect(failed.stderr).toContain("***");
-    const withJson = await runCli(fetchArgs([...headerArgs, "--json"]), env);
+    const withJson = await runCli(fetchArgs([...headerArgs, "--json"]), { env });
     expect(withJson.code).toBe(0);
     expect(server.headers.every((h) => h["x-api-key"] === SECRET && h.authorization === `Bearer ${SECRET}`)).toBe(true);
     const meta = (JSON.parse(readFileSync(out, "utf8")) as { meta: Record<string, unknown> }).meta;
     expect(meta.headers).toEqual(["x-api-key", "authorization"]);
     expect(everything(failed.stdout, failed.stderr, withJson.stdout, withJson.stderr)).not.toContain(SECRET);
     // An unset variable is named, not guessed at.
-    const unset = await runCli(fetchArgs(headerArgs), { QUOTE_KEY: "" });
+    const unset = await runCli(fetchArgs(headerArgs), { env: { QUOTE_KEY: "" } });
     expect(unset.stderr.trim()).toBe("UsageError: --header x-api-key: the environment variable QUOTE_KEY is not set");
   });
 
@@ -134,19 +134,19 @@ describe("a missing cost table", () => {
     writeBarsCsv(generateBars({ days: 3, seed: 5 }), data);
     const missing = join(dir, "missing.json");
     const args = ["evaluate", "--strategy", "sma_cross", "--params", '{"fast":5,"slow":20}', "--data", data, "--costs", missing, "--json"];
-    const none = await runCli(args, { STRATLAB_COST_SOURCE: "" });
+    const none = await runCli(args, { env: { STRATLAB_COST_SOURCE: "" } });
     expect(none.code).toBe(2);
     expect(none.stderr.trim().split("\n")).toHaveLength(1);
     expect(none.stderr).toContain(`${missing}: no cost table`);
     expect(none.stderr).toContain("stratlab costs fetch");
 
     const source = { source: "http", url: server.url, "impact-path": "data.priceImpact", "gas-path": "data.gas", step: 5000, end: 20000, pause: "0s" };
-    const fetched = await runCli(args, { STRATLAB_COST_SOURCE: JSON.stringify(source) });
+    const fetched = await runCli(args, { env: { STRATLAB_COST_SOURCE: JSON.stringify(source) } });
     expect(fetched.code, fetched.stderr).toBe(0);
     expect(fetched.stderr).toContain("does not exist: fetching it from the source in STRATLAB_COST_SOURCE");
     expect(server.asked.sort((a, b) => a - b)).toEqual([5000, 10000, 15000, 20000]);
     const table = JSON.parse(readFileSync(missing, "utf8")) as { gas: number; meta: { kind: string } };
     expect(table).toMatchObject({ gas: 2, meta: { kind: "fetched" } });
-    expect((JSON.parse(fetched.stdout) as { trade_size: number }).trade_size).toBe(10000);
+    expect((JSON.parse(fetched.stdout) as { results: { trade_size: number }[] }).results[0]!.trade_size).toBe(10000);
   });
 });

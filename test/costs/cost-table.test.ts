@@ -27,8 +27,11 @@ function errorOf(raw: unknown, where?: string): CostError {
 }
 
 describe("parseCostTable", () => {
-  it("accepts a valid table, keeps meta, ignores other keys", () => {
-    const t = parseCostTable({ ...good, meta: { quote: "USD" }, note: "ignored" });
+  it("accepts a valid table, keeps meta, refuses other keys (issue 9)", () => {
+    expect(() => parseCostTable({ ...good, note: "typo?" })).toThrow(/unknown key "note"; a cost table has gas, buckets, meta/);
+    expect(() => parseCostTable({ gas: 1, buckets: [{ size: 1, impact: 0, fee: 2 }] })).toThrow(/buckets\[0\] has unknown key "fee"/);
+    expect(() => parseCostTable({ gas: 1e308, buckets: [{ size: 1, impact: 0 }] })).toThrow(/"gas" must be a number >= 0 and <= 1000000 .*got 1e\+308/);
+    const t = parseCostTable({ ...good, meta: { quote: "USD" } });
     expect(t.gas).toBe(0.5);
     expect(Array.from(t.sizes)).toEqual([100, 1000, 5000]);
     expect(Array.from(t.impacts)).toEqual([0.001, 0.002, 0.004]);
@@ -46,9 +49,9 @@ describe("parseCostTable", () => {
     ["gas a string", { ...good, gas: "0.5" }, /"gas" must be a number >= 0.*got "0.5"/],
     ["buckets missing", { gas: 1 }, /"buckets" must be a non-empty array/],
     ["buckets empty", { gas: 1, buckets: [] }, /"buckets" must be a non-empty array/],
-    ["a bucket not an object", { gas: 1, buckets: [5] }, /buckets\[0\]\.size must be a number > 0, got undefined/],
-    ["size zero", { gas: 1, buckets: [{ size: 0, impact: 0.1 }] }, /buckets\[0\]\.size must be a number > 0, got 0/],
-    ["size negative", { gas: 1, buckets: [{ size: -5, impact: 0.1 }] }, /buckets\[0\]\.size must be a number > 0, got -5/],
+    ["a bucket not an object", { gas: 1, buckets: [5] }, /buckets\[0\]\.size must be a number > 0 and <= 1000000000000000, got undefined/],
+    ["size zero", { gas: 1, buckets: [{ size: 0, impact: 0.1 }] }, /buckets\[0\]\.size must be a number > 0 and <= 1000000000000000, got 0/],
+    ["size negative", { gas: 1, buckets: [{ size: -5, impact: 0.1 }] }, /buckets\[0\]\.size must be a number > 0 and <= 1000000000000000, got -5/],
     ["impact negative", { gas: 1, buckets: [{ size: 5, impact: -0.1 }] }, /buckets\[0\]\.impact must be a fraction in \[0, 1\), got -0.1/],
     ["impact 1", { gas: 1, buckets: [{ size: 5, impact: 1 }] }, /buckets\[0\]\.impact must be a fraction in \[0, 1\), got 1/],
     ["impact missing", { gas: 1, buckets: [{ size: 5 }] }, /buckets\[0\]\.impact must be a fraction/],

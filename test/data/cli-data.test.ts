@@ -27,7 +27,7 @@ describe("stratlab data", () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(r.stdout.trim().split("\n")).toHaveLength(1);
-    expect(doc).toMatchObject({ out, seed: 9, days: 3, barMinutes: 15, rows: 288, barMs: 900_000, first: "2023-01-01T00:00:00Z", last: "2023-01-03T23:45:00Z" });
+    expect(doc).toMatchObject({ out, seed: 9, days: 3, bar_minutes: 15, rows: 288, bar_ms: 900_000, first: "2023-01-01T00:00:00Z", last: "2023-01-03T23:45:00Z" });
     expect(loadBars(out).length).toBe(288);
   });
 
@@ -52,13 +52,13 @@ describe("stratlab data", () => {
       rows: 4,
       first: "2024-03-01T00:00:00Z",
       last: "2024-03-01T00:30:00Z",
-      spanMs: 35 * 60_000,
+      span_ms: 35 * 60_000,
       span: "35m",
-      barMs: 300_000,
+      bar_ms: 300_000,
       spacing: "5m",
-      gaps: { count: 1, missingBars: 3, largestMs: 20 * 60_000, largest: "20m", largestBetween: ["2024-03-01T00:10:00Z", "2024-03-01T00:30:00Z"] },
-      price: { low: 96, high: 105, firstOpen: 100, lastClose: 104 },
-      volume: { total: 6, zeroBars: 1 },
+      gaps: { count: 1, missing_bars: 3, largest_ms: 20 * 60_000, largest: "20m", largest_between: ["2024-03-01T00:10:00Z", "2024-03-01T00:30:00Z"] },
+      price: { low: 96, high: 105, first_open: 100, last_close: 104 },
+      volume: { total: 6, zero_bars: 1 },
     });
   });
 
@@ -76,13 +76,13 @@ describe("stratlab data", () => {
     const bad = tmp.file("bad.csv", `${HEADER}\n2024-03-01T00:00:00Z,100,102,99,,5\n`);
     const r = await cli("data", "info", bad, "--json");
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ error: `DataError: ${bad} line 2: close is empty; fill it in or delete the row` });
+    expect(JSON.parse(r.stdout)).toEqual({ schema_version: 1, error: `DataError: ${bad} line 2: close is empty; fill it in or delete the row` });
     expect(r.stderr).toBe(`DataError: ${bad} line 2: close is empty; fill it in or delete the row\n`);
 
     const out = join(tmp.dir, "never", "x.csv");
     const g = await cli("data", "generate", "--days", "two", "--out", out);
     expect(g.code).toBe(2);
-    expect(g.stderr).toBe('UsageError: --days "two" must be a number\n');
+    expect(g.stderr).toBe('UsageError: --days "two" must be a number <= 36500\n');
     expect((await cli("data", "generate", "--days", "0", "--out", out)).stderr).toBe("UsageError: days 0 must be a positive number\n");
     expect(existsSync(join(tmp.dir, "never"))).toBe(false);
   });

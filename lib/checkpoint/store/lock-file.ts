@@ -10,6 +10,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
+import { ensureDir } from "../../io/safe-path";
 
 export interface LockInfo {
   pid: number;
@@ -43,7 +44,7 @@ export class LockFile {
 
   /** Takes the lock, or returns who holds it. Stale locks are removed and taken. */
   static tryAcquire(path: string, purpose: string): LockFile | { heldBy: LockInfo | undefined } {
-    mkdirSync(dirname(path), { recursive: true });
+    ensureDir(dirname(path));
     for (let attempt = 0; attempt < 3; attempt++) {
       const info: LockInfo = { pid: process.pid, host: HOST, purpose, acquiredAt: new Date().toISOString() };
       let fd: number;

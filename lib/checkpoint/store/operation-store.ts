@@ -1,12 +1,15 @@
 /** `<root>/operations.json`: one record per operation (id, type, status, request, pid, links). */
 import { join } from "node:path";
-import { UsageError } from "../../errors";
+import { quote, UsageError } from "../../errors";
 import type { OperationRecord, OperationsFile, OperationStatus, OperationType } from "../types";
 import { OPERATION_STATUSES, OPERATION_TYPES } from "../types";
 import { JsonDb } from "./json-db";
 import { HOST, isProcessAlive } from "./lock-file";
 
 export const OPERATIONS_FILE = "operations.json";
+
+/** Operation ids become folder names under the root: the checkpoint service's name rule. */
+const OPERATION_ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export class OperationStore {
   readonly path: string;
@@ -90,7 +93,8 @@ function validateOperations(data: unknown): OperationsFile | string {
   for (const [i, o] of d.operations.entries()) {
     const bad =
       typeof o !== "object" || o === null ? "is not an object"
-      : typeof o.id !== "string" ? "has no id"
+      : typeof o.id !== "string" || !OPERATION_ID_RE.test(o.id) ? `has id ${quote(o.id)}, which is not an operation id (letters, digits, ".", "_", "-")`
+      : [o.resumedFrom, o.resumedBy].some((x) => x !== undefined && (typeof x !== "string" || !OPERATION_ID_RE.test(x))) ? "has a resumedFrom or resumedBy that is not an operation id"
       : !OPERATION_TYPES.includes(o.type as OperationType) ? `has unknown type ${JSON.stringify(o.type)}`
       : !OPERATION_STATUSES.includes(o.status as OperationStatus) ? `has unknown status ${JSON.stringify(o.status)}`
       : typeof o.pid !== "number" ? "has no pid"

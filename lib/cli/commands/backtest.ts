@@ -4,7 +4,7 @@ import { PERIOD_KEYS } from "../../engine/periods";
 import { METRIC_KEYS } from "../../engine/metrics";
 import { CancelledError } from "../../errors";
 import { CHECKPOINTS_DIR, DEFAULT_COSTS, DEFAULT_DATA } from "../../paths";
-import { jsonObject, num, required, str } from "../args";
+import { BOUNDS, jsonObject, num, required, str } from "../args";
 import { STRATEGY_INPUT_OPTIONS, strategyInputUsage } from "../strategy-input";
 import { ensureCosts } from "./costs";
 import type { Command } from "../command";
@@ -32,6 +32,8 @@ export const backtestCommand: Command = {
     "",
     "Ctrl-C or SIGTERM saves a cancellation checkpoint and exits 130; continue with the printed",
     "command: stratlab operations resume ID. The result equals an uninterrupted run's.",
+    "--stop-after-bars ends the same way (exit 130). With --json a cancelled backtest prints",
+    '{"status": "cancelled", "operation_id", "checkpoint_id", "bar", "resume_command", ...}.',
   ].join("\n"),
   options: {
     ...STRATEGY_INPUT_OPTIONS,
@@ -45,16 +47,17 @@ export const backtestCommand: Command = {
   async run(ctx) {
     const strategy = required(ctx.values, "strategy", "e.g. --strategy sma_cross");
     const params = jsonObject(ctx.values, "params") ?? {};
-    const tradeSize = num(ctx.values, "trade-size", { min: Number.MIN_VALUE });
-    const everyBars = num(ctx.values, "checkpoint-every", { int: true, min: 0 }) ?? DEFAULT_CHECKPOINT_EVERY_BARS;
-    const everyMinutes = num(ctx.values, "checkpoint-minutes", { min: Number.MIN_VALUE });
-    const equityEvery = num(ctx.values, "equity-every", { int: true, min: 1 });
-    const stopAfterBars = num(ctx.values, "stop-after-bars", { int: true, min: 1 });
+    const tradeSize = num(ctx.values, "trade-size", { min: Number.MIN_VALUE, max: BOUNDS.tradeSize });
+    const everyBars = num(ctx.values, "checkpoint-every", { int: true, min: 0, max: BOUNDS.bars }) ?? DEFAULT_CHECKPOINT_EVERY_BARS;
+    const everyMinutes = num(ctx.values, "checkpoint-minutes", { min: Number.MIN_VALUE, max: BOUNDS.minutes });
+    const equityEvery = num(ctx.values, "equity-every", { int: true, min: 1, max: BOUNDS.bars });
+    const stopAfterBars = num(ctx.values, "stop-after-bars", { int: true, min: 1, max: BOUNDS.bars });
     const root = str(ctx.values, "root");
     const costs = str(ctx.values, "costs") ?? DEFAULT_COSTS;
     await ensureCosts(costs);
     const checkpoint: CheckpointPolicyConfig = { ...(everyBars > 0 ? { everyUnits: everyBars } : {}), ...(everyMinutes !== undefined ? { everyMinutes } : {}) };
     const reporter = new ProgressReporter("backtest");
+    const warnings: string[] = [];
     let lastCheckpoint = "";
     const onProgress = (e: BacktestProgress) => {
       if (e.kind === "checkpoint" && e.checkpoint) lastCheckpoint = `checkpoint at bar ${e.unit}`;
@@ -75,7 +78,10 @@ export const backtestCommand: Command = {
         },
         {
           onProgress,
-          onWarning: ctx.err,
+          onWarning: (w) => {
+            warnings.push(w);
+            ctx.err(`warning: ${w}`);
+          },
           resume: ctx.values.resume === true,
           ...(root !== undefined ? { root } : {}),
           ...(stopAfterBars !== undefined ? { stopAfterBars } : {}),
@@ -84,8 +90,12 @@ export const backtestCommand: Command = {
     } catch (e) {
       reporter.done();
       // The resume command the bridge prints must name a non-default root.
-      if (e instanceof CancelledError && root !== undefined && /resume with: stratlab operations resume \S+$/.test(e.message)) {
-        throw new CancelledError(`${e.message} --root ${root}`);
+      if (e instanceof CancelledError) {
+        const d = e.details;
+        const rootArg = root !== undefined ? ` --root ${root}` : "";
+        const resume = typeof d.resume_command === "string" ? d.resume_command + rootArg : null;
+        const message = root !== undefined && /resume with: stratlab operations resume \S+$/.test(e.message) ? `${e.message}${rootArg}` : e.message;
+        throw new CancelledError(message, { ...d, bar: typeof d.unit === "number" ? d.unit : null, resume_command: resume, warnings });
       }
       throw e;
     }
@@ -103,6 +113,7 @@ export const backtestCommand: Command = {
       ...(final ? { final } : {}),
       ...(resumedFrom ? { resumedFrom: resumedFrom.id, checkpoint: from, deletedCheckpoints: outcome.deletedCheckpoints } : {}),
       result,
+      warnings,
     };
   },
 };

@@ -8,7 +8,7 @@ import { renderTable } from "../table";
 const USAGE = [
   "usage: stratlab checkpoints list [--type T] [--status S] [--kind K] [--older-than 7d] [--operation ID]",
   "       stratlab checkpoints delete ID [--force]",
-  "       stratlab checkpoints cleanup --max-age 7d [--dry-run]",
+  "       stratlab checkpoints cleanup --max-age 7d [--dry-run] [--include-final]",
   "       (every form takes [--root DIR] [--json])",
   "",
   `  --type        operation type: ${OPERATION_TYPES.join(", ")}`,
@@ -19,13 +19,14 @@ const USAGE = [
   "  delete ID     a checkpoint id, or an operation id (all its checkpoints); --force for a running operation",
   "  --max-age     cleanup removes checkpoints older than this, except those of running operations",
   "  --dry-run     show what cleanup would remove",
+  "  --include-final  cleanup also removes final checkpoints (stored backtest and training results)",
   `  --root        checkpoint folder (default ${CHECKPOINTS_DIR})`,
 ].join("\n");
 
 const ALLOWED: Record<string, string[]> = {
   list: ["type", "status", "kind", "older-than", "operation", "root"],
   delete: ["force", "root"],
-  cleanup: ["max-age", "dry-run", "root"],
+  cleanup: ["max-age", "dry-run", "include-final", "root"],
 };
 
 export const checkpointsCommand: Command = {
@@ -41,6 +42,7 @@ export const checkpointsCommand: Command = {
     force: { type: "boolean" },
     "max-age": { type: "string" },
     "dry-run": { type: "boolean" },
+    "include-final": { type: "boolean" },
     root: { type: "string" },
   },
   run(ctx) {
@@ -96,7 +98,7 @@ function cleanup(ctx: CommandContext, service: CheckpointService) {
   if (ctx.positionals.length > 1) throw new UsageError(`checkpoints cleanup takes no argument, got ${JSON.stringify(ctx.positionals[1])}; use --max-age 7d`);
   const maxAge = str(ctx.values, "max-age");
   if (maxAge === undefined) throw new UsageError("checkpoints cleanup needs --max-age, e.g. --max-age 7d");
-  const r = service.cleanup({ maxAge: parseDuration(maxAge, "--max-age"), dryRun: ctx.values["dry-run"] === true });
+  const r = service.cleanup({ maxAge: parseDuration(maxAge, "--max-age"), dryRun: ctx.values["dry-run"] === true, includeFinal: ctx.values["include-final"] === true });
   if (!ctx.json) {
     const verb = r.dryRun ? "would remove" : "removed";
     ctx.out(`${verb} ${r.removed.length} checkpoint(s) older than ${maxAge}${r.removed.length ? ": " + r.removed.map((c) => c.id).join(", ") : ""}`);

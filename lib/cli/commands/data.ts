@@ -3,7 +3,7 @@ import { loadBars, writeBarsCsv } from "../../data/csv";
 import { generateBars } from "../../data/generate";
 import { UsageError } from "../../errors";
 import { DEFAULT_DATA } from "../../paths";
-import { num, str, subcommand } from "../args";
+import { BOUNDS, num, str, subcommand } from "../args";
 import type { Command, CommandContext } from "../command";
 import { formatNumber } from "../table";
 
@@ -46,12 +46,15 @@ export const dataCommand: Command = {
 };
 
 function generate(ctx: CommandContext): unknown {
-  const days = num(ctx.values, "days") ?? 730;
-  const seed = num(ctx.values, "seed", { int: true }) ?? 1;
+  const days = num(ctx.values, "days", { max: BOUNDS.days }) ?? 730;
+  const seed = num(ctx.values, "seed", { int: true, min: -BOUNDS.seed, max: BOUNDS.seed }) ?? 1;
   const barMinutes = num(ctx.values, "bar-minutes", { int: true, min: 1, max: 10_080 }) ?? 5;
-  const startPrice = num(ctx.values, "start-price", { min: 0 });
+  const startPrice = num(ctx.values, "start-price", { min: Number.MIN_VALUE, max: BOUNDS.price });
   const start = str(ctx.values, "start");
   const out = str(ctx.values, "out") ?? DEFAULT_DATA;
+  if ((days * 1440) / barMinutes > BOUNDS.generatedBars) {
+    throw new UsageError(`--days ${days} at --bar-minutes ${barMinutes} makes ${Math.round((days * 1440) / barMinutes)} bars; at most ${BOUNDS.generatedBars} are generated (use fewer days or longer bars)`);
+  }
   const began = performance.now();
   const bars = generateBars({ days, seed, barMinutes, start, startPrice });
   writeBarsCsv(bars, out);

@@ -1,6 +1,9 @@
 import { loadCostTable } from "../../costs/load";
 import { loadBars } from "../../data/csv";
 import { evaluate } from "../../lab/evaluate";
+import { tradeSizeWarnings } from "../../costs/cost-table";
+import { validateParams, warmupWarnings } from "../../strategies/params";
+import { getStrategy } from "../../strategies/registry";
 import { METRIC_KEYS, OBJECTIVE_KEYS, type EvalResult } from "../../engine/metrics";
 import { PERIOD_KEYS } from "../../engine/periods";
 import { DEFAULT_COSTS, DEFAULT_DATA } from "../../paths";
@@ -33,13 +36,16 @@ export const evaluateCommand: Command = {
     const costs = loadCostTable(costsPath);
     const bars = loadBars(str(ctx.values, "data") ?? DEFAULT_DATA, { onWarning: ctx.err });
     const results = evaluate(bars, costs, { strategy, params, tradeSize, full: ctx.values.full === true });
+    // The parameters used, defaults filled in: the JSON echoes them once, whatever the sizes.
+    const used = validateParams(getStrategy(strategy), params);
+    const warnings = [...warmupWarnings(getStrategy(strategy), used, bars.length), ...tradeSizeWarnings(costs, results.map((r) => r.trade_size))];
+    for (const w of warnings) ctx.err(`warning: ${w}`);
     if (!ctx.json) for (const r of results) ctx.out(formatResult(strategy, r) + "\n");
-    const docs = results.map((r) => ({ strategy, ...resultDoc(r) }));
-    return docs.length === 1 ? docs[0] : { strategy, results: docs };
+    return { strategy, params: used, results: results.map(resultDoc), warnings };
   },
 };
 
-/** The --json shape: every metric at top level, then periods keyed 30d/90d/1y/all. */
+/** One entry of the --json `results`: the trade size, every metric (whole run), then periods keyed 30d/90d/1y/all. */
 export function resultDoc(r: EvalResult): Record<string, unknown> {
   const { metrics, periods, ...rest } = r;
   return { ...rest, ...metrics, periods };

@@ -1,6 +1,6 @@
 import { CancelledError } from "../../errors";
 import { MAIN_STUDY, runMainStudy } from "../../lab/main-study";
-import { num, str } from "../args";
+import { BOUNDS, workerBounds, num, str } from "../args";
 import type { Command } from "../command";
 import { ProgressReporter } from "../progress";
 import { formatNumber, renderTable } from "../table";
@@ -24,9 +24,9 @@ export const mainCommand: Command = {
   async run(ctx) {
     const progress = new ProgressReporter("main");
     const { result, report } = await runMainStudy({
-      trials: num(ctx.values, "trials", { int: true, min: 1 }),
+      trials: num(ctx.values, "trials", { int: true, min: 1, max: BOUNDS.trials }),
       out: str(ctx.values, "out"),
-      maxWorkers: num(ctx.values, "max-workers", { int: true, min: 1 }),
+      maxWorkers: num(ctx.values, "max-workers", workerBounds()),
       cpuFraction: num(ctx.values, "cpu-fraction", { min: 0.01, max: 1 }),
       onProgress: (p) => progress.update({ done: p.done, total: p.total, rate: p.rate, etaMs: p.etaMs }),
       onLog: (line) => {

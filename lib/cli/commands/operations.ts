@@ -105,7 +105,7 @@ async function cancel(ctx: CommandContext, registry: OperationRegistry, id: stri
 async function resume(ctx: CommandContext, registry: OperationRegistry, id: string) {
   const onProgress = (e: ProgressEvent) => {
     const of = e.total !== undefined ? `/${e.total} (${Math.round((e.fraction ?? 0) * 100)}%)` : "";
-    ctx.err(`${e.operationId}: unit ${e.unit}${of}${e.checkpoint ? `, ${e.kind} checkpoint ${e.checkpoint.id}` : ""}`);
+    ctx.err(`${e.operationId}: unit ${e.unit}${of}${e.checkpoint ? `, ${e.kind === "checkpoint" ? "" : `${e.kind} `}checkpoint ${e.checkpoint.id}` : ""}`);
   };
   const r = await registry.resume(id, undefined, { onProgress });
   if (!ctx.json) ctx.out(`resumed ${id} as ${r.operation.id} from checkpoint ${r.checkpoint.id}: ${r.operation.status}; deleted ${r.deletedCheckpoints.length} checkpoint(s) of ${id}`);

@@ -1,11 +1,13 @@
+import { tradeSizeWarnings } from "../../costs/cost-table";
+import { loadCostTable } from "../../costs/load";
 import { CancelledError } from "../../errors";
-import { optimize } from "../../lab/optimize";
+import { DEFAULT_COSTS } from "../../paths";
+import { optimize, type OptimizeOptions } from "../../lab/optimize";
 import { PERIOD_KEYS } from "../../engine/periods";
 import { OBJECTIVE_KEYS } from "../../engine/metrics";
-import { list, num, numList, required, str } from "../args";
+import { BOUNDS, list, workerBounds, num, numList, required, str } from "../args";
 import type { Command } from "../command";
 import { ensureCosts } from "./costs";
-import { DEFAULT_COSTS } from "../../paths";
 import { ProgressReporter } from "../progress";
 import { formatNumber, renderTable } from "../table";
 
@@ -62,21 +64,22 @@ export const optimizeCommand: Command = {
     // A resumed run uses the cost table its manifest names; a new one may fetch a missing table.
     if (!resumeFrom) await ensureCosts(str(v, "costs") ?? DEFAULT_COSTS);
     const progress = new ProgressReporter("optimize");
-    const result = await optimize({
+    const tradeSizes = numList(v, "trade-size");
+    const options: OptimizeOptions = {
       strategies,
       objectives: list(v, "objective"),
       periods: list(v, "period"),
-      trials: num(v, "trials", { int: true, min: 1 }),
+      trials: num(v, "trials", { int: true, min: 1, max: BOUNDS.trials }),
       sampler: str(v, "sampler"),
-      seed: num(v, "seed", { int: true }),
+      seed: num(v, "seed", { int: true, min: -BOUNDS.seed, max: BOUNDS.seed }),
       name: str(v, "name"),
       out: str(v, "out"),
       resumeFrom,
-      maxWorkers: num(v, "max-workers", { int: true, min: 1 }),
+      maxWorkers: num(v, "max-workers", workerBounds()),
       cpuFraction: num(v, "cpu-fraction", { min: 0.01, max: 1 }),
-      reportFrequency: num(v, "report-frequency", { int: true, min: 0 }),
-      tradeSizes: numList(v, "trade-size"),
-      batchSize: num(v, "batch-size", { int: true, min: 1 }),
+      reportFrequency: num(v, "report-frequency", { int: true, min: 0, max: BOUNDS.reportFrequency }),
+      tradeSizes,
+      batchSize: num(v, "batch-size", { int: true, min: 1, max: BOUNDS.batchSize }),
       abortDrawdown: num(v, "abort-drawdown", { min: 0.0001, max: 1 }),
       data: str(v, "data"),
       costs: str(v, "costs"),
@@ -93,11 +96,16 @@ export const optimizeCommand: Command = {
         progress.done();
         ctx.err(line);
       },
-    });
+    };
+    // Valid but rarely meant: sizes above the largest cost bucket (said once every flag is read).
+    const warnings = tradeSizes ? tradeSizeWarnings(loadCostTable(str(v, "costs") ?? DEFAULT_COSTS), tradeSizes) : [];
+    for (const w of warnings) ctx.err(`warning: ${w}`);
+    const result = await optimize(options);
     progress.done();
     const out = result.outcome;
     if (out.status === "cancelled") {
-      throw new CancelledError(`cancelled after ${out.trials.length} trials (${out.newTrials} this session); resume with: stratlab optimize --resume-from ${out.dir}`);
+      const resume = `stratlab optimize --resume-from ${out.dir}`;
+      throw new CancelledError(`cancelled after ${out.trials.length} trials (${out.newTrials} this session); resume with: ${resume}`, { dir: out.dir, trials: out.trials.length, new_trials: out.newTrials, resume_command: resume });
     }
     const rows = out.studies.map((s) => {
       const b = out.best[s.key];
@@ -117,6 +125,7 @@ export const optimizeCommand: Command = {
       dashboard: result.dashboard,
       search: out.search,
       studies: out.studies.map((s) => ({ ...s, best: out.best[s.key] })),
+      warnings,
     };
   },
 };

@@ -2,7 +2,7 @@ import { loadCostTable } from "../../costs/load";
 import { loadBars } from "../../data/csv";
 import { UsageError } from "../../errors";
 import { generateReport } from "../../report";
-import { num, str } from "../args";
+import { BOUNDS, num, str } from "../args";
 import type { Command } from "../command";
 
 export const reportCommand: Command = {
@@ -32,7 +32,7 @@ export const reportCommand: Command = {
     const dataPath = str(ctx.values, "data");
     const costsPath = str(ctx.values, "costs");
     const result = generateReport(ctx.positionals[0], {
-      topN: num(ctx.values, "top", { int: true, min: 1 }),
+      topN: num(ctx.values, "top", { int: true, min: 1, max: BOUNDS.top }),
       curves: ctx.values["no-curves"] !== true,
       singleFile: ctx.values["single-file"] === true,
       bars: dataPath === undefined ? undefined : loadBars(dataPath, { onWarning: ctx.err }),

@@ -7,11 +7,20 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { dirname, join, resolve } from "node:path";
-import { RunError } from "../../errors";
+import { quote, RunError } from "../../errors";
 import { writeFileAtomic } from "../../io/atomic";
 import { PACKAGE_ROOT } from "../../paths";
 import { codeHash } from "../../io/code-hash";
-import { runFile } from "./run-dir";
+import { isPeriodKey } from "../../engine/periods";
+import { checkRunName, runFile } from "./run-dir";
+
+/**
+ * Names read back from a manifest become file names (report/objective-<name>.csv) and
+ * registry look-ups, so they obey the CLI's own rules: a strategy is `base[+overlay...]`,
+ * an objective one identifier, a period one of the period keys.
+ */
+export const STRATEGY_NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,63}(\+[A-Za-z][A-Za-z0-9_]{0,63}){0,8}$/;
+export const OBJECTIVE_NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /**
  * The normalised search configuration. Every field (including ones not listed here, such
@@ -101,7 +110,7 @@ export function readManifest(dir: string): RunManifest {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new RunError(`${path}: not valid JSON (${(e as Error).message})`);
+    throw new RunError(`${path}: not valid JSON (${(e as Error).message})`); // formatError makes it one line
   }
   const bad = checkManifest(raw);
   if (bad) throw new RunError(`${path}: ${bad}`);
@@ -121,12 +130,45 @@ function checkManifest(x: unknown): string | null {
   for (const k of ["trials", "seed", "batchSize"]) if (typeof a[k] !== "number") return `args.${k} is not a number`;
   if (typeof a.sampler !== "string") return "args.sampler is not a string";
   if (!Array.isArray(o.studies) || !o.studies.every((s) => typeof s === "string")) return "studies is not a list of study keys";
+  const names = checkNames(o.name as string, a, o.studies as string[]);
+  if (names) return names;
   if (!num("workers") || !num("cpuFraction")) return "workers or cpuFraction is missing";
   if (o.gitCommit !== null && !str("gitCommit")) return "gitCommit is neither a string nor null";
   const d = o.data as Record<string, unknown> | null;
   if (typeof d !== "object" || d === null || typeof d.path !== "string" || typeof d.sha256 !== "string" || typeof d.rows !== "number") return "data is not { path, sha256, rows }";
   const c = o.costs as Record<string, unknown> | null;
   if (typeof c !== "object" || c === null || typeof c.path !== "string" || typeof c.sha256 !== "string") return "costs is not { path, sha256 }";
+  return null;
+}
+
+/** Every name of the manifest against the rules of the CLI input it came from. */
+function checkNames(name: string, a: Record<string, unknown>, studies: string[]): string | null {
+  try {
+    checkRunName(name);
+  } catch {
+    return `name ${quote(name)} is not a run name (1-100 letters, digits, ".", "_" or "-")`;
+  }
+  const bad = (list: unknown[], ok: (x: string) => boolean) => list.find((x) => typeof x !== "string" || !ok(x));
+  const strategies = a.strategies as unknown[];
+  const objectives = a.objectives as unknown[];
+  const periods = a.periods as unknown[];
+  let b = bad(strategies, (x) => STRATEGY_NAME_RE.test(x));
+  if (b !== undefined) return `args.strategies holds ${quote(b)}, which is not a strategy name (e.g. sma_cross+regime)`;
+  b = bad(objectives, (x) => OBJECTIVE_NAME_RE.test(x));
+  if (b !== undefined) return `args.objectives holds ${quote(b)}, which is not an objective name (letters, digits, "_")`;
+  b = bad(periods, isPeriodKey);
+  if (b !== undefined) return `args.periods holds ${quote(b)}, which is not a period (30d, 90d, 1y, all)`;
+  for (const k of studies) {
+    const [s, obj, p, ...rest] = k.split("|");
+    if (rest.length > 0 || !strategies.includes(s) || !objectives.includes(obj) || !periods.includes(p)) {
+      return `study ${quote(k)} is not "strategy|objective|period" of the manifest's args`;
+    }
+  }
+  for (const [k, max] of [["trials", 1e9], ["batchSize", 1e6]] as const) {
+    const v = a[k];
+    if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) return `args.${k} ${quote(v)} is not an integer in [1, ${max}]`;
+  }
+  if (!(a.tradeSizes as unknown[]).every((x) => typeof x === "number" && x > 0 && Number.isFinite(x))) return "args.tradeSizes holds a value that is not a positive number";
   return null;
 }
 

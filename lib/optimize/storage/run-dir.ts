@@ -6,9 +6,10 @@
  */
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { RunError, UsageError } from "../../errors";
+import { quote, RunError, UsageError } from "../../errors";
 import { sha256, writeFileAtomic } from "../../io/atomic";
 import { RUNS_DIR } from "../../paths";
+import { ensureDir } from "../../io/safe-path";
 import type { TrialParamValue } from "./types";
 
 export const RUN_FILES = {
@@ -34,7 +35,7 @@ const RUN_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 /** Run names become folder names: letters, digits, ".", "_", "-"; at most 100 characters. */
 export function checkRunName(name: string): void {
   if (!RUN_NAME_RE.test(name)) {
-    throw new UsageError(`run name ${JSON.stringify(name)} is not allowed; use 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+    throw new UsageError(`run name ${quote(name)} is not allowed; use 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
   }
 }
 
@@ -48,7 +49,7 @@ export function createRunDir(name: string, opts: { root?: string; now?: Date } =
   const root = opts.root ?? RUNS_DIR;
   const t0 = (opts.now ?? new Date()).getTime();
   try {
-    mkdirSync(root, { recursive: true });
+    ensureDir(root);
   } catch (e) {
     throw new RunError(`${root}: cannot create the runs folder (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
