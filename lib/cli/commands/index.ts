@@ -9,12 +9,14 @@ import { operationsCommand } from "./operations";
 import { optimizeCommand } from "./optimize";
 import { reportCommand } from "./report";
 import { setupCommand } from "./setup";
+import { trainCommand } from "./train";
 
 export const COMMANDS: readonly Command[] = [
   mainCommand,
   evaluateCommand,
   optimizeCommand,
   backtestCommand,
+  trainCommand,
   checkpointsCommand,
   operationsCommand,
   dataCommand,
