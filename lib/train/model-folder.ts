@@ -17,10 +17,13 @@ import { join, resolve } from "node:path";
 import type { Bars } from "../data/bars";
 import { ModelError } from "../errors";
 import { sha256, writeFileAtomic } from "../io/atomic";
+import { PACKAGE_ROOT } from "../paths";
 import { computeFeatures, featureSpec, type FeatureSpec, type Normalisation } from "./features";
 import type { Topology } from "./mlp";
 
 export const MODEL_FORMAT = "stratlab-model";
+/** Where `train` writes the model without `out`; ml_signal's `model: "default"`. */
+export const DEFAULT_MODEL_DIR = join(PACKAGE_ROOT, "models", "default");
 const FILES = ["topology.json", "weights.bin", "normalisation.json", "features.json"] as const;
 
 export interface ModelManifest {

@@ -16,23 +16,23 @@
  * resumer. tfjs is loaded on first use, not on import.
  */
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { CheckpointPolicy, OperationRegistry, registerResumer, type Artifacts, type CancellationToken, type CheckpointPolicyConfig, type OperationContext, type OperationRecord, type ProgressBridge, type ProgressEvent, type ResumeContext } from "../checkpoint";
 import type { Bars } from "../data/bars";
 import { parseBarsCsv } from "../data/csv";
 import { CheckpointError, DataError, RunError, UsageError } from "../errors";
 import { sha256 } from "../io/atomic";
-import { DEFAULT_DATA, PACKAGE_ROOT } from "../paths";
+import { DEFAULT_DATA } from "../paths";
 import { Rng } from "../random/rng";
 import { directionDataset, featureSpec, FEATURE_NAMES, type DirectionDataset, type Normalisation } from "./features";
 import * as mlp from "./mlp";
 import type { MlpTrainer, OptimizerConfig, OptimizerState, Topology } from "./mlp";
 import { tfReady } from "./tf";
-import { float32Bytes, float32FromBytes, writeModelFolder, type ModelManifest } from "./model-folder";
+import { DEFAULT_MODEL_DIR, float32Bytes, float32FromBytes, writeModelFolder, type ModelManifest } from "./model-folder";
+
+export { DEFAULT_MODEL_DIR };
 
 export const TRAINING_STATE_FORMAT = "stratlab-training-state";
-/** Where `train` writes the model without `out`; ml_signal's `model: "default"`. */
-export const DEFAULT_MODEL_DIR = join(PACKAGE_ROOT, "models", "default");
 export const DEFAULT_CHECKPOINT_EVERY_EPOCHS = 10;
 
 export interface TrainRequest {
