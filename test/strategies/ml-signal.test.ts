@@ -1,0 +1,89 @@
+/**
+ * ml_signal: evaluated by the worker pool (real worker threads, alone and with overlays) it
+ * gives the in-process evaluator's numbers; the model's predictions are computed once per
+ * process and bars (the same array back), and again only when the folder is rewritten; the
+ * sampler space proposes valid parameters (the model param stays the given default).
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { parseCostTable } from "../../lib/costs/cost-table";
+import { generateBars } from "../../lib/data/generate";
+import { Evaluator } from "../../lib/engine/evaluate";
+import { EvaluatorPool } from "../../lib/optimize/pool";
+import type { EvalTask } from "../../lib/optimize/task";
+import { validateParams } from "../../lib/strategies/params";
+import { getStrategy } from "../../lib/strategies/registry";
+import { cachedPredictions } from "../../lib/train/load";
+import { TINY_MODEL } from "./fixtures";
+
+const bars = generateBars({ days: 30, seed: 5 });
+const costs = parseCostTable({ gas: 0.5, buckets: [{ size: 1000, impact: 0.0005 }, { size: 100000, impact: 0.002 }] });
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "stratlab-ml-signal-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test("on the worker pool (alone and with overlays) = the in-process evaluator", async () => {
+  const tasks: EvalTask[] = [];
+  const cases: [string, Record<string, unknown>][] = [
+    ["ml_signal", { model: TINY_MODEL }],
+    ["ml_signal", { model: TINY_MODEL, entry: 0.52, exit: 0.48 }],
+    ["ml_signal", { model: TINY_MODEL, entry: 0.6, exit: 0.4 }],
+    ["ml_signal+regime", { model: TINY_MODEL, entry: 0.51 }],
+    ["ml_signal+regime+volcap", { model: TINY_MODEL, entry: 0.5, exit: 0.5 }],
+  ];
+  cases.forEach(([strategy, p], id) => tasks.push({ id, study: "s", strategy, params: validateParams(getStrategy(strategy), p), tradeSizes: [1000] }));
+  const pool = await EvaluatorPool.start(bars, costs, 2);
+  let results;
+  try {
+    results = await pool.evaluate(tasks);
+  } finally {
+    await pool.close();
+  }
+  const ev = new Evaluator(bars, costs);
+  let trading = 0;
+  for (const [i, r] of results.entries()) {
+    expect(r.error, JSON.stringify(tasks[i])).toBeUndefined();
+    const local = ev.evaluate(getStrategy(tasks[i]!.strategy), tasks[i]!.params, [1000])[0]!;
+    expect(r.results[0]!.periods).toEqual(local.periods);
+    if (local.metrics.swaps > 0) trading++;
+  }
+  expect(trading, "the cases trade").toBeGreaterThanOrEqual(3);
+});
+
+test("a missing model on the pool: the trial fails with the one-line ModelError", async () => {
+  const pool = await EvaluatorPool.start(bars, costs, 1);
+  try {
+    const [r] = await pool.evaluate([{ id: 0, study: "s", strategy: "ml_signal", params: { model: join(dir, "nothing"), entry: 0.55, exit: 0.5 }, tradeSizes: [1000] }]);
+    expect(r!.error).toMatch(/^model folder .*nothing: manifest.json is missing; retrain it/);
+  } finally {
+    await pool.close();
+  }
+});
+
+test("predictions are computed once per model and bars, and again after the folder is rewritten", () => {
+  const model = join(dir, "copy");
+  mkdirSync(model);
+  for (const f of ["topology.json", "weights.bin", "normalisation.json", "features.json", "manifest.json"]) copyFileSync(join(TINY_MODEL, f), join(model, f));
+  const a = cachedPredictions(model, bars);
+  expect(cachedPredictions(model, bars)).toBe(a);
+  const other = generateBars({ days: 30, seed: 6 });
+  expect(cachedPredictions(model, other)).not.toBe(a);
+  // A retrain rewrites manifest.json last: a new stamp, predictions recomputed (same values here).
+  writeFileSync(join(model, "manifest.json"), readFileSync(join(model, "manifest.json"), "utf8") + "\n");
+  const b = cachedPredictions(model, bars);
+  expect(b).not.toBe(a);
+  expect(b).toEqual(a);
+});
+
+test("the sampler space: the model param is a choice of the default; any given folder path is valid", () => {
+  const s = getStrategy("ml_signal");
+  expect(s.params.map((p) => p.name)).toEqual(["model", "entry", "exit"]);
+  expect(validateParams(s, {})).toEqual({ model: "default", entry: 0.55, exit: 0.5 });
+  expect(validateParams(s, { model: "/some/folder" }).model).toBe("/some/folder");
+  expect(() => validateParams(s, { model: "" })).toThrow(/ml_signal.model = "" is not allowed; use a non-empty string or one of "default"/);
+  expect(() => validateParams(s, { model: 3 })).toThrow(/is not allowed/);
+});
