@@ -20,9 +20,10 @@ import { optimizerSection } from "./optimizer";
 import { reportSection } from "./report";
 import { tempDirs, type BenchContext, type Section } from "./section";
 import { storageSection } from "./storage";
+import { trainingSection } from "./training";
 import { renderTable, type Table } from "./table";
 
-const SECTIONS: readonly Section[] = [evaluatorSection, optimizerSection, efficiencySection, dataSection, storageSection, reportSection];
+const SECTIONS: readonly Section[] = [evaluatorSection, optimizerSection, efficiencySection, dataSection, storageSection, reportSection, trainingSection];
 
 const USAGE = `usage: npm run bench -- [SECTION ...] [--json]
 sections: ${SECTIONS.map((s) => s.name).join(", ")} (default: all, in this order)
