@@ -181,7 +181,7 @@ export class MlpTrainer {
 
   setWeights(w: Float32Array): void {
     const tf = this.tf;
-    this.topo.tensors.forEach((t, i) => this.vars[i]!.assign(tf.tensor(w.subarray(t.offset, t.offset + t.length), t.shape, "float32")));
+    tf.tidy(() => this.topo.tensors.forEach((t, i) => this.vars[i]!.assign(tf.tensor(w.subarray(t.offset, t.offset + t.length), t.shape, "float32"))));
   }
 
   optimizerState(): OptimizerState {
