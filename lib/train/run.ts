@@ -15,7 +15,7 @@
  * (`train(request)`, `resumeTraining(id)`); importing this module registers the `training`
  * resumer. tfjs is loaded on first use, not on import.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { CheckpointPolicy, OperationRegistry, registerResumer, type Artifacts, type CancellationToken, type CheckpointPolicyConfig, type OperationContext, type OperationRecord, type ProgressBridge, type ProgressEvent, type ResumeContext } from "../checkpoint";
 import type { Bars } from "../data/bars";
@@ -233,6 +233,7 @@ export function prepareTraining(req: TrainRequest): { spec: TrainSpec; bars: Bar
   const checkpoint = new CheckpointPolicy(req.checkpoint ?? { everyUnits: DEFAULT_CHECKPOINT_EVERY_EPOCHS }).config;
   if (req.out !== undefined && (typeof req.out !== "string" || req.out.trim() === "")) throw new UsageError(`out ${JSON.stringify(req.out)} must be a folder path`);
   const out = resolve(req.out ?? DEFAULT_MODEL_DIR);
+  checkModelOut(out);
   const path = resolve(req.data ?? DEFAULT_DATA);
   const { bars, hash } = readBars(path);
   return {
@@ -346,6 +347,25 @@ function checkpointArtifacts(trainer: MlpTrainer, best: Float32Array | undefined
     [OPTIMIZER_META]: JSON.stringify({ kind: opt.kind, step: opt.step, layout: opt.kind === "adam" ? "m then v, each in topology tensor order" : "velocity in topology tensor order", config: trainer.opt }, null, 2) + "\n",
     ...(best !== undefined ? { [BEST_WEIGHTS]: float32Bytes(best) } : {}),
   };
+}
+
+/**
+ * The model folder must be new, empty or a model folder (it is overwritten): training never
+ * writes its files into a folder of something else (`--out .`), and a path that cannot be
+ * a folder fails now rather than after the last epoch.
+ */
+function checkModelOut(out: string): void {
+  let entries: string[];
+  try {
+    if (!statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; the model is a folder: pass a new folder or an existing model folder`);
+    entries = readdirSync(out);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return;
+    throw new UsageError(`--out ${out} cannot be used as the model folder (${code ?? e}); pass a new folder`);
+  }
+  if (entries.length > 0 && !entries.includes("manifest.json")) throw new UsageError(`--out ${out} is a folder that is not a model folder (no manifest.json, ${entries.length} entries); pass a new folder, an empty one or an existing model folder`);
 }
 
 function runOptions(opts: TrainOptions) {

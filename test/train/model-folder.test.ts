@@ -92,4 +92,9 @@ test("bad input through the CLI: exit 2 and one line", async () => {
   await expectOneLineError(["train", "--data", short, "--epochs", "2", "--out", join(dir, "never"), "--root", join(dir, "ck")], /DataError: .*short.csv: 159 bars are too few for the train\/validation\/test split/);
   await expectOneLineError(["train", "--data", data, "--hidden", "8,0", "--out", join(dir, "never"), "--root", join(dir, "ck")], /UsageError: --hidden "8,0" must be a positive number/);
   await expectOneLineError(["train", "--data", data, "--optimizer", "rmsprop", "--out", join(dir, "never"), "--root", join(dir, "ck")], /UsageError: --optimizer/);
+  // --out a folder that is not a model folder (the data folder here), or a file: refused before training, nothing written.
+  const before = readFileSync(data);
+  await expectOneLineError(["train", "--data", data, "--out", dir, "--root", join(dir, "ck")], /UsageError: --out .* is a folder that is not a model folder \(no manifest.json/);
+  await expectOneLineError(["train", "--data", data, "--out", data, "--root", join(dir, "ck")], /UsageError: --out .*bars.csv is a file; the model is a folder/);
+  expect(readFileSync(data).equals(before)).toBe(true);
 });
