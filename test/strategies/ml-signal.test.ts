@@ -12,6 +12,8 @@ import { parseCostTable } from "../../lib/costs/cost-table";
 import { generateBars } from "../../lib/data/generate";
 import { Evaluator } from "../../lib/engine/evaluate";
 import { EvaluatorPool } from "../../lib/optimize/pool";
+import { createSampler, SAMPLER_NAMES, type TrialRecord } from "../../lib/optimize/samplers";
+import { Rng } from "../../lib/random/rng";
 import type { EvalTask } from "../../lib/optimize/task";
 import { validateParams } from "../../lib/strategies/params";
 import { getStrategy } from "../../lib/strategies/registry";
@@ -86,4 +88,22 @@ test("the sampler space: the model param is a choice of the default; any given f
   expect(validateParams(s, { model: "/some/folder" }).model).toBe("/some/folder");
   expect(() => validateParams(s, { model: "" })).toThrow(/ml_signal.model = "" is not allowed; use a non-empty string or one of "default"/);
   expect(() => validateParams(s, { model: 3 })).toThrow(/is not allowed/);
+});
+
+test("every sampler proposes valid ml_signal parameters (the model stays the default; entry and exit searched)", () => {
+  const strategy = getStrategy("ml_signal");
+  for (const name of SAMPLER_NAMES) {
+    const sampler = createSampler(name);
+    const history: TrialRecord[] = [];
+    for (let k = 0; k < 3; k++) {
+      const batch = sampler.propose({ strategy, history, firstId: history.length, count: 8, rng: Rng.derive(1, name, k), totalTrials: 24, seed: 1 });
+      expect(batch, name).toHaveLength(8);
+      for (const p of batch) {
+        expect(validateParams(strategy, p), `${name} ${JSON.stringify(p)}`).toEqual(p);
+        expect(p.model).toBe("default");
+        history.push({ id: history.length, params: p, value: (p.entry as number) - (p.exit as number) });
+      }
+    }
+    expect(new Set(history.map((t) => `${t.params.entry}/${t.params.exit}`)).size, name).toBeGreaterThan(12);
+  }
 });
