@@ -157,7 +157,6 @@ const OPTIMIZER = "optimizer.bin";
 const OPTIMIZER_META = "optimizer.json";
 const BEST_WEIGHTS = "best-weights.bin";
 
-
 export async function train(request: TrainRequest = {}, opts: TrainOptions = {}): Promise<TrainOutcome> {
   const { spec, bars } = prepareTraining(request);
   const registry = registryOf(opts);
