@@ -2,11 +2,13 @@
  * ml_signal: evaluated by the worker pool (real worker threads, alone and with overlays) it
  * gives the in-process evaluator's numbers; the model's predictions are computed once per
  * process and bars (the same array back), and again only when the folder is rewritten; the
- * sampler space proposes valid parameters (the model param stays the given default).
+ * sampler space proposes valid parameters (the model param stays the given default); and an
+ * evaluation loads no tfjs.
  */
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { parseCostTable } from "../../lib/costs/cost-table";
 import { generateBars } from "../../lib/data/generate";
@@ -106,4 +108,21 @@ test("every sampler proposes valid ml_signal parameters (the model stays the def
     }
     expect(new Set(history.map((t) => `${t.params.entry}/${t.params.exit}`)).size, name).toBeGreaterThan(12);
   }
+});
+
+test("evaluating ml_signal loads no tfjs (a fresh process: registry, evaluator, prediction)", () => {
+  const dist = resolve(__dirname, "../../dist/lib");
+  const script = `
+const { Evaluator } = require(${JSON.stringify(join(dist, "engine/evaluate.js"))});
+const { getStrategy } = require(${JSON.stringify(join(dist, "strategies/registry.js"))});
+const { generateBars } = require(${JSON.stringify(join(dist, "data/generate.js"))});
+const { parseCostTable } = require(${JSON.stringify(join(dist, "costs/cost-table.js"))});
+const ev = new Evaluator(generateBars({ days: 10, seed: 1 }), parseCostTable({ gas: 0.5, buckets: [{ size: 1000, impact: 0.001 }] }));
+const [r] = ev.evaluate(getStrategy("ml_signal"), { model: ${JSON.stringify(TINY_MODEL)}, entry: 0.5, exit: 0.5 }, [1000]);
+process.stdout.write(JSON.stringify({ swaps: r.metrics.swaps, tfjs: Object.keys(require.cache).filter((k) => k.includes("@tensorflow")).length }));`;
+  const child = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+  expect(child.status, child.stderr).toBe(0);
+  const out = JSON.parse(child.stdout) as { swaps: number; tfjs: number };
+  expect(out.swaps).toBeGreaterThan(0);
+  expect(out.tfjs).toBe(0);
 });
