@@ -230,6 +230,8 @@ export function prepareTraining(req: TrainRequest): { spec: TrainSpec; bars: Bar
   const trainFraction = real(req.trainFraction, 0.7, "train fraction", (x) => x > 0 && x < 1, "in (0, 1)");
   const valFraction = real(req.valFraction, 0.15, "validation fraction", (x) => x > 0 && trainFraction + x < 1, `in (0, ${1 - trainFraction}) (the test split gets the rest)`);
   const checkpoint = new CheckpointPolicy(req.checkpoint ?? { everyUnits: DEFAULT_CHECKPOINT_EVERY_EPOCHS }).config;
+  // The policy travels in every checkpoint's state.json, which holds finite numbers only.
+  if (!Number.isFinite(checkpoint.everyMinutes ?? 0) || (checkpoint.everyMinutes ?? 0) > 1_000_000 || (checkpoint.everyUnits ?? 0) > 1_000_000) throw new UsageError(`checkpoint policy ${JSON.stringify(req.checkpoint)} must be at most 1,000,000 epochs or minutes`);
   if (req.out !== undefined && (typeof req.out !== "string" || req.out.trim() === "")) throw new UsageError(`out ${JSON.stringify(req.out)} must be a folder path`);
   const out = resolve(req.out ?? DEFAULT_MODEL_DIR);
   checkModelOut(out);

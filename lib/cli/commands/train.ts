@@ -57,7 +57,7 @@ export const trainCommand: Command = {
   async run(ctx) {
     if (ctx.positionals.length > 0) throw new UsageError(`train takes no positional argument, got ${JSON.stringify(ctx.positionals[0])}`);
     const everyEpochs = num(ctx.values, "checkpoint-every", { int: true, min: 0 }) ?? DEFAULT_CHECKPOINT_EVERY_EPOCHS;
-    const everyMinutes = num(ctx.values, "checkpoint-minutes", { min: Number.MIN_VALUE });
+    const everyMinutes = num(ctx.values, "checkpoint-minutes", { min: Number.MIN_VALUE, max: 1_000_000 });
     const checkpoint: CheckpointPolicyConfig = { ...(everyEpochs > 0 ? { everyUnits: everyEpochs } : {}), ...(everyMinutes !== undefined ? { everyMinutes } : {}) };
     const hidden = numList(ctx.values, "hidden");
     const optimizer = oneOf<"adam" | "sgd">(ctx.values, "optimizer", ["adam", "sgd"]);
