@@ -356,6 +356,8 @@ function checkpointArtifacts(trainer: MlpTrainer, best: Float32Array | undefined
  * a folder fails now rather than after the last epoch.
  */
 function checkModelOut(out: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(out)) throw new UsageError(`--out ${JSON.stringify(out)} contains control characters; pass a plain folder path`);
   let entries: string[];
   try {
     if (!statSync(out).isDirectory()) throw new UsageError(`--out ${out} is a file; the model is a folder: pass a new folder or an existing model folder`);
