@@ -356,7 +356,6 @@ function checkpointArtifacts(trainer: MlpTrainer, best: Float32Array | undefined
  * a folder fails now rather than after the last epoch.
  */
 function checkModelOut(out: string): void {
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(out)) throw new UsageError(`--out ${JSON.stringify(out)} contains control characters; pass a plain folder path`);
   let entries: string[];
   try {
