@@ -33,6 +33,9 @@ export class RunError extends StratlabError {}
 /** A checkpoint, its index or an artifact is missing or corrupt. */
 export class CheckpointError extends StratlabError {}
 
+/** A trained model folder is missing, corrupt (sha256 mismatch) or built for other features. */
+export class ModelError extends StratlabError {}
+
 /**
  * An operation was cancelled (Ctrl-C, SIGTERM, notebook interrupt, code). `details` is the
  * structured outcome (operation_id, checkpoint_id, unit reached, resume_command) that

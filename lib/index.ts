@@ -25,7 +25,7 @@ export { METRIC_KEYS, OBJECTIVE_KEYS, PROFIT_FACTOR_CAP, type EvalResult, type M
 export { PERIOD_KEYS, type PeriodKey } from "./engine/periods";
 
 export { PACKAGE_ROOT, DATA_DIR, DEFAULT_DATA, DEFAULT_COSTS, REPORTS_DIR, RUNS_DIR, CHECKPOINTS_DIR, DIST_DIR } from "./paths";
-export { StratlabError, DataError, CostError, ParamError, UsageError, RunError, CheckpointError, CancelledError, FetchError, FileError, formatError, quote } from "./errors";
+export { StratlabError, DataError, CostError, ParamError, UsageError, RunError, CheckpointError, CancelledError, FetchError, FileError, ModelError, formatError, quote } from "./errors";
 
 // Optimisation: `optimize` and `runMainStudy` are lab's verbs with a live view in notebooks
 // and safe to interrupt there (lib/notebook/optimize.ts, docs/notebooks.md).
@@ -44,6 +44,12 @@ export { loadRun, paramImportance, topLists, summarize, type RunData, type Study
 export { backtest, resumeBacktest } from "./notebook/cell-start";
 export { findResumableBacktest, prepareBacktest, type BacktestRequest, type BacktestOptions, type BacktestOutcome, type BacktestResult, type BacktestProgress, type BacktestRunOptions } from "./backtest/index";
 export { OperationRegistry, CancellationToken } from "./checkpoint/index";
+
+// Training the direction model and trading it (docs/training.md): train and resumeTraining
+// start one turn later, so a notebook interrupt cancels them; loadModel reads a model folder.
+export { train, resumeTraining } from "./notebook/cell-start";
+export { loadModel, findResumableTraining, prepareTraining, DEFAULT_MODEL_DIR, type LoadedModel, type ModelManifest, type TrainRequest, type TrainOptions, type TrainOutcome, type TrainDocument, type EpochEvent, type EpochStats } from "./train/index";
+export { trainingProgress, type TrainingView } from "./notebook/train-progress";
 
 export {
   showPlot, showTable, progressBar, inNotebook, type Figure, type Trace, type PlotOptions, type FrameLike, type Row, type TableOptions, type ProgressBar,

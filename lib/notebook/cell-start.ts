@@ -11,6 +11,7 @@
  * test/notebook/optimize-interrupt.test.ts pins it.
  */
 import { backtest as backtestNow, resumeBacktest as resumeBacktestNow } from "../backtest/index";
+import { resumeTraining as resumeTrainingNow, train as trainNow } from "../train/run";
 
 /** Resolves on the next turn of the event loop: out of the cell's synchronous part. */
 export function nextTurn(): Promise<void> {
@@ -29,3 +30,7 @@ export function afterCellStart<A extends unknown[], R>(fn: (...args: A) => Promi
 export const backtest = afterCellStart(backtestNow);
 /** lib/backtest's `resumeBacktest`, safe to interrupt in a notebook. */
 export const resumeBacktest = afterCellStart(resumeBacktestNow);
+/** lib/train's `train`, safe to interrupt in a notebook (the interrupt saves a cancellation checkpoint). */
+export const train = afterCellStart(trainNow);
+/** lib/train's `resumeTraining`, safe to interrupt in a notebook. */
+export const resumeTraining = afterCellStart(resumeTrainingNow);

@@ -3,7 +3,7 @@ import { ParamError } from "../errors";
 import type { ParamSpec, ParamValue, Params, Strategy } from "./types";
 
 export function describeSpec(spec: ParamSpec): string {
-  if (spec.type === "choice") return `one of ${spec.choices.map((c) => JSON.stringify(c)).join(", ")}`;
+  if (spec.type === "choice") return `${spec.anyString ? "a non-empty string or " : ""}one of ${spec.choices.map((c) => JSON.stringify(c)).join(", ")}`;
   const kind = spec.type === "int" ? "an integer" : "a number";
   const step = spec.step ? ` in steps of ${spec.step}` : "";
   return `${kind} in [${spec.low}, ${spec.high}]${step}`;
@@ -37,6 +37,7 @@ export function snap(spec: ParamSpec, v: number): ParamValue {
 function checkValue(strategy: Strategy, spec: ParamSpec, v: unknown): ParamValue {
   const where = `${strategy.name}.${spec.name}`;
   if (spec.type === "choice") {
+    if (spec.anyString && typeof v === "string" && v !== "") return v;
     const hit = spec.choices.find((c) => c === v);
     if (hit === undefined) throw new ParamError(`${where} = ${JSON.stringify(v)} is not allowed; use ${describeSpec(spec)}`);
     return hit;

@@ -9,6 +9,7 @@ import { donchianBreakout } from "./donchian-breakout";
 import { emaCross } from "./ema-cross";
 import { keltnerBreakout } from "./keltner-breakout";
 import { macd } from "./macd";
+import { mlSignal } from "./ml-signal";
 import { rsiReversion } from "./rsi-reversion";
 import { smaCross } from "./sma-cross";
 import { supertrend } from "./supertrend";
@@ -24,6 +25,7 @@ const BUILT_IN: readonly Strategy[] = [
   macd,
   supertrend,
   keltnerBreakout,
+  mlSignal,
 ];
 
 const byName = new Map(BUILT_IN.map((s) => [s.name, s]));

@@ -33,6 +33,11 @@ export interface ChoiceParam extends ParamBase {
   readonly type: "choice";
   readonly choices: readonly ParamValue[];
   readonly default: ParamValue;
+  /**
+   * Also accept any non-empty string (e.g. a model folder path) given by the caller; samplers
+   * still only propose `choices`.
+   */
+  readonly anyString?: boolean;
 }
 export type ParamSpec = IntParam | FloatParam | ChoiceParam;
 

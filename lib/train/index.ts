@@ -1,8 +1,9 @@
 /**
- * Model training with checkpoints: a logistic regression of next-bar direction on tfjs, trained
- * epoch by epoch through the checkpoint module's progress bridge. Importing it registers the
- * resumer for `training` operations (and loads tfjs).
+ * Model training with checkpoints: a direction MLP on tfjs, trained epoch by epoch through the
+ * checkpoint module, saved as a model folder, loaded for predictions without tfjs. Importing
+ * it registers the resumer for `training` operations (tfjs loads on the first training).
  */
-export { directionDataset, FEATURE_NAMES, type DirectionDataset } from "./features";
-export { epochStats, evaluateRows, trainEpoch, zeroWeights, type EpochStats, type LogisticWeights } from "./logistic";
-export { prepareTraining, resumeTraining, train, TRAINING_RESULT_FORMAT, TRAINING_STATE_FORMAT, type TrainingState, type TrainOptions, type TrainOutcome, type TrainRequest, type TrainResult, type TrainSpec } from "./run";
+export { computeFeatures, directionDataset, featureSpec, FEATURE_NAMES, FEATURES_VERSION, WARM_UP, type DirectionDataset, type FeatureSpec, type Normalisation, type SplitConfig } from "./features";
+export { loadModel, type LoadedModel } from "./load";
+export { MODEL_FORMAT, predictBars, readModelFolder, type ModelManifest } from "./model-folder";
+export { DEFAULT_CHECKPOINT_EVERY_EPOCHS, DEFAULT_MODEL_DIR, findResumableTraining, prepareTraining, resumeTraining, train, TRAINING_STATE_FORMAT, type EpochEvent, type EpochStats, type TrainDocument, type TrainingState, type TrainOptions, type TrainOutcome, type TrainRequest, type TrainSpec } from "./run";

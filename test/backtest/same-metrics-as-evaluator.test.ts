@@ -12,6 +12,7 @@ import { generateBars } from "../../lib/data/generate";
 import { Evaluator } from "../../lib/engine/evaluate";
 import { validateParams } from "../../lib/strategies/params";
 import { getStrategy, strategyNames } from "../../lib/strategies/registry";
+import { TEST_PARAMS } from "../strategies/fixtures";
 import { expectSameMetrics } from "./fixtures";
 
 const bars = generateBars({ days: 40, seed: 2024 });
@@ -29,7 +30,7 @@ const SIZES = [10_000, 40];
 
 describe.each(NAMES)("%s", (name) => {
   const strategy = getStrategy(name);
-  const params = validateParams(strategy, {});
+  const params = validateParams(strategy, TEST_PARAMS[name] ?? {});
   const evaluator = new Evaluator(bars, costs);
 
   test.each(SIZES)("trade size %d: uninterrupted run equals Evaluator.evaluate", (tradeSize) => {

@@ -48,6 +48,11 @@ const FLAG_MATRIX: { argv: string[]; numbers: string[]; durations: string[] }[] 
     durations: ["pause", "timeout"],
   },
   { argv: ["costs", "show", "{costs}"], numbers: ["sizes"], durations: [] },
+  {
+    argv: ["train", "--data", "{bars}", "--epochs", "1", "--out", "{out}/model", "--root", "{ck}"],
+    numbers: ["epochs", "hidden", "lr", "batch-size", "horizon", "seed", "dropout", "patience", "checkpoint-every", "checkpoint-minutes", "stop-after-epochs"],
+    durations: [],
+  },
   { argv: ["worker", "--redis", "redis://127.0.0.1:1"], numbers: ["concurrency", "lock-duration", "stalled-interval"], durations: [] },
 ];
 
@@ -58,6 +63,8 @@ const OTHER_OPTIONS = new Set([
   "source", "url", "pair", "impact-path", "impact-unit", "gas-path", "header", "reserve-quote-path", "fee-path",
   // optimize --redis / worker: the Redis URL, queue name, local cache folder
   "redis", "queue", "cache",
+  // train: the optimizer name
+  "optimizer",
 ]);
 
 let L: Lab;

@@ -1,5 +1,5 @@
 /**
- * A notebook interrupt stops `optimize` (and `backtest`) from "stratlab" cleanly, and the
+ * A notebook interrupt stops `optimize` (and `backtest`, `train`) from "stratlab" cleanly, and the
  * kernel lives on to resume them.
  *
  * tslab runs a cell's synchronous part through vm with `breakOnSigint` (which takes the
@@ -69,5 +69,20 @@ describe("a notebook cell", () => {
   console.log(JSON.stringify({ stopped, resumed: again.resumedFrom !== undefined }));`);
     expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: "" });
     expect(JSON.parse(r.stdout.trim())).toEqual({ stopped: "CancelledError", resumed: true });
+  });
+
+  it("train: SIGINT cancels it with a cancellation checkpoint, the process lives on, and resume: true finishes it", () => {
+    const r = runKernel("train", `
+  const data = __study.out + "-train-bars.csv";
+  __stratlab.writeBarsCsv(__stratlab.generateBars({ days: 5, seed: 3 }), data);
+  const request = { data, epochs: 12, hidden: [4], batchSize: 128, out: __study.out + "-model", checkpoint: {} };
+  const opts = { root: __study.out + "-train-checkpoints", resume: true };
+  const stopped = await cell("return __stratlab.train(" + JSON.stringify(request) + ", { ..." + JSON.stringify(opts) + ", onEpoch: (e) => { if (!__sent && e.epoch === 2) { __sent = true; process.kill(process.pid, 'SIGINT'); } } })").then(() => "completed", (e) => e.constructor.name + (/at unit (\\d+)/.exec(e.message) || [])[1]);
+  const again = await cell("return __stratlab.train(" + JSON.stringify(request) + ", " + JSON.stringify(opts) + ")");
+  console.log(JSON.stringify({ stopped, resumed: again.resumedFrom !== undefined, epoch: again.result.epoch }));`);
+    expect({ status: r.status, signal: r.signal, stderr: r.stderr }).toEqual({ status: 0, signal: null, stderr: "" });
+    const out = JSON.parse(r.stdout.trim()) as { stopped: string; resumed: boolean; epoch: number };
+    expect(out.stopped).toMatch(/^CancelledError[23]$/);
+    expect(out).toMatchObject({ resumed: true, epoch: 12 });
   });
 });

@@ -11,7 +11,7 @@ import type { EvalResult } from "../../lib/engine/metrics";
 import { defaultParams, satisfies, snap, validateParams } from "../../lib/strategies/params";
 import { getStrategy, strategyNames } from "../../lib/strategies/registry";
 import type { Params, Strategy } from "../../lib/strategies/types";
-import { randomWalkBars, rng } from "./fixtures";
+import { randomWalkBars, rng, TEST_PARAMS, TINY_MODEL } from "./fixtures";
 
 const bars = randomWalkBars(5000, 424242);
 const costs = parseCostTable({
@@ -34,6 +34,7 @@ const WARM_UP: Record<string, (p: Params) => number> = {
   macd: (p) => (p.slow as number) + (p.signal as number) - 2,
   supertrend: (p) => (p.period as number) + 1,
   keltner_breakout: (p) => p.period as number,
+  ml_signal: () => 48,
 };
 const OVERLAY_WARM_UP: Record<string, (p: Params) => number> = {
   regime: (p) => (p.regime_len as number) - 1,
@@ -59,7 +60,7 @@ function randomParams(s: Strategy, u: () => number): Params {
   for (;;) {
     const p: Params = {};
     for (const spec of s.params) {
-      if (spec.type === "choice") p[spec.name] = spec.choices[Math.floor(u() * spec.choices.length)];
+      if (spec.type === "choice") p[spec.name] = spec.anyString ? TINY_MODEL : spec.choices[Math.floor(u() * spec.choices.length)];
       else {
         const x = spec.log ? Math.exp(Math.log(spec.low) + u() * (Math.log(spec.high) - Math.log(spec.low))) : spec.low + u() * (spec.high - spec.low);
         p[spec.name] = snap(spec, x);
@@ -76,7 +77,7 @@ test("the registry holds the contract strategies and at least four more", () => 
 
 describe.each(strategyNames().flatMap((b) => SUFFIXES.map((s) => b + s)))("%s at its defaults", (name) => {
   const strategy = getStrategy(name);
-  const p = defaultParams(strategy);
+  const p = { ...defaultParams(strategy), ...TEST_PARAMS[name.split("+")[0]!] };
 
   test("defaults are valid, w in [0, 1], 0 during warm-up, metrics finite", () => {
     expect(validateParams(strategy, p)).toEqual(p);

@@ -1,4 +1,5 @@
 /** Bars for strategy tests: hand-written cases and seeded random walks. */
+import { resolve } from "node:path";
 import { barsFromColumns, type Bars } from "../../lib/data/bars";
 import { Scratch } from "../../lib/strategies/scratch";
 import type { Params, Strategy } from "../../lib/strategies/types";
@@ -67,3 +68,9 @@ export function series(fill: (out: Float64Array) => void, n: number): number[] {
   fill(out);
   return Array.from(out);
 }
+
+/** A small trained model (stratlab train on 20 generated days, hidden 8, 8 epochs) for ml_signal; see test/fixtures/models/README.md. */
+export const TINY_MODEL = resolve(__dirname, "../fixtures/models/tiny");
+
+/** Parameters a strategy needs besides its defaults in tests: ml_signal's model folder. */
+export const TEST_PARAMS: Record<string, Params> = { ml_signal: { model: TINY_MODEL } };

@@ -10,7 +10,8 @@ import { emaCross } from "../../lib/strategies/ema-cross";
 import { getStrategy, strategyNames } from "../../lib/strategies/registry";
 import { Scratch } from "../../lib/strategies/scratch";
 import type { Params } from "../../lib/strategies/types";
-import { barsOf, randomWalkBars, signalOf } from "./fixtures";
+import { readModelFolder } from "../../lib/train/model-folder";
+import { barsOf, randomWalkBars, signalOf, TINY_MODEL } from "./fixtures";
 
 // ---- naive indicators, straight from the definitions -------------------------------
 
@@ -152,7 +153,39 @@ const REFERENCE: Record<string, (b: Bars, p: Params) => number[]> = {
     const atr = naiveAtr(b, n);
     return stateMachine(b.length, n, (i) => b.close[i] > m[i] + (p.multiplier as number) * atr[i], (i) => b.close[i] < m[i]);
   },
+  ml_signal(b, p) {
+    const prob = naiveModelProbabilities(b, p.model as string);
+    return stateMachine(b.length, 48, (i) => prob[i]! > (p.entry as number), (i) => prob[i]! < (p.exit as number));
+  },
 };
+
+/**
+ * docs/training.md's features computed bar by bar from their definitions (sums over windows,
+ * no running sums), standardised with the model's normalisation (each value rounded to float32
+ * as the network's input), then the network's layers as written: ReLU hidden layers, sigmoid out.
+ */
+function naiveModelProbabilities(b: Bars, dir: string): number[] {
+  const m = readModelFolder(dir);
+  const c = b.close;
+  const lr = (k: number) => Math.log(c[k] / c[k - 1]);
+  const vol = (i: number, n: number) => Math.sqrt(Array.from({ length: n }, (_, j) => lr(i - j) ** 2).reduce((a, x) => a + x, 0) / n);
+  const rsi = naiveRsi(c, 14);
+  return Array.from({ length: b.length }, (_, i) => {
+    if (i < 48) return NaN;
+    const raw = [lr(i), Math.log(c[i] / c[i - 3]), Math.log(c[i] / c[i - 12]), Math.log(c[i] / c[i - 48]), vol(i, 12), vol(i, 48), c[i] / meanOf(c, i - 47, i) - 1, rsi[i] / 100 - 0.5, (b.high[i] - b.low[i]) / c[i]];
+    let a = raw.map((x, f) => Math.fround((x - m.normalisation.mean[f]!) / m.normalisation.std[f]!));
+    const widths = [a.length, ...m.topology.hidden, 1];
+    for (let l = 0; l + 1 < widths.length; l++) {
+      const k = m.topology.tensors[2 * l]!;
+      const bias = m.topology.tensors[2 * l + 1]!;
+      a = Array.from({ length: widths[l + 1]! }, (_, j) => {
+        const s = a.reduce((acc, x, q) => acc + x * m.weights[k.offset + q * widths[l + 1]! + j]!, m.weights[bias.offset + j]!);
+        return l + 2 < widths.length ? Math.max(0, s) : s;
+      });
+    }
+    return 1 / (1 + Math.exp(-a[0]!));
+  });
+}
 
 const CASES: Record<string, Params[]> = {
   sma_cross: [{ fast: 5, slow: 20 }, { fast: 2, slow: 3 }, { fast: 30, slow: 150 }],
@@ -163,6 +196,7 @@ const CASES: Record<string, Params[]> = {
   macd: [{ fast: 12, slow: 26, signal: 9 }, { fast: 3, slow: 40, signal: 2 }, { fast: 30, slow: 100, signal: 30 }],
   supertrend: [{ period: 10, multiplier: 3 }, { period: 5, multiplier: 1 }, { period: 50, multiplier: 2.5 }],
   keltner_breakout: [{ period: 20, multiplier: 2 }, { period: 5, multiplier: 0.5 }, { period: 60, multiplier: 1.5 }],
+  ml_signal: [{ model: TINY_MODEL, entry: 0.55, exit: 0.5 }, { model: TINY_MODEL, entry: 0.5, exit: 0.5 }, { model: TINY_MODEL, entry: 0.6, exit: 0.45 }],
 };
 
 describe("strategies equal their written definitions on random walks (1,500 bars, 3 seeds)", () => {

@@ -1,70 +1,78 @@
 /**
- * Training with epoch checkpoints: cancelled after epoch 2, resumed and cancelled after epoch 4,
- * then resumed in a new process through the registered `training` resumer, it ends with the
- * weights of an uninterrupted run bit for bit, and the same history. And it learns: the
- * training loss falls below that of the initial weights (ln 2).
+ * Training 100 epochs straight, and training cancelled at epoch 30 then continued in a new
+ * process with the command the cancellation printed (`stratlab operations resume tr-...`),
+ * give the same weights (sha256 of the weight bytes), the same model folder and the same
+ * loss history. The cancellation checkpoint holds real artifact files (weights, topology,
+ * Adam's moments and step), each with its sha256 in the index. Adam with dropout, so the
+ * optimiser state and the RNG (batch order, dropout masks) both have to be restored.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { OperationRegistry } from "../../lib/checkpoint";
 import { writeBarsCsv } from "../../lib/data/csv";
 import { generateBars } from "../../lib/data/generate";
-import { CancelledError } from "../../lib/errors";
-import { resumeTraining, train, type TrainResult } from "../../lib/train";
+import type { TrainDocument, TrainingState } from "../../lib/train";
+import { runCli } from "../cli/run-cli";
 
-const DIST_TRAIN = resolve(__dirname, "../../dist/lib/train/index.js");
-const DIST_CHECKPOINT = resolve(__dirname, "../../dist/lib/checkpoint/index.js");
 let dir: string;
 let data: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "stratlab-train-"));
   data = join(dir, "bars.csv");
-  writeBarsCsv(generateBars({ days: 30, seed: 77 }), data);
+  writeBarsCsv(generateBars({ days: 8, seed: 77 }), data);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const request = () => ({ data, epochs: 5, batchSize: 256, learningRate: 0.05, seed: 3 });
+const args = (out: string, root: string) => ["train", "--data", data, "--epochs", "100", "--hidden", "8,4", "--batch-size", "128", "--lr", "0.01", "--dropout", "0.2", "--seed", "5", "--out", out, "--root", root, "--json"];
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
-function expectSameModel(a: TrainResult, b: TrainResult): void {
-  expect(a.model.weights.length).toBe(b.model.weights.length);
-  a.model.weights.forEach((w, i) => expect(Object.is(w, b.model.weights[i]), `weight ${i}: ${w} vs ${b.model.weights[i]}`).toBe(true));
-  expect(Object.is(a.model.bias, b.model.bias)).toBe(true);
-  expect(a).toEqual(b);
-}
-
-test("cancel after epochs 2 and 4, resume (last time in a new process): the uninterrupted weights, bit for bit", async () => {
-  const full = (await train(request(), { root: join(dir, "full"), signals: false })).result;
-  expect(full.epochs).toBe(5);
-  expect(full.history).toHaveLength(6);
-  expect(full.history[0]!.trainLoss).toBeCloseTo(Math.LN2, 12);
-  expect(full.history[5]!.trainLoss).toBeLessThan(full.history[0]!.trainLoss);
-  expect(full.model.weights.some((w) => w !== 0)).toBe(true);
+test("100 epochs straight = cancel at 30 + `operations resume` (the printed command) in a new process: same weights sha256, model and loss history", async () => {
+  const straight = await runCli(args(join(dir, "straight"), join(dir, "ck-straight")));
+  expect(straight.code, straight.stderr).toBe(0);
+  const full = JSON.parse(straight.stdout) as TrainDocument;
+  expect(full).toMatchObject({ status: "completed", epoch: 100, epochs: 100, model: join(dir, "straight") });
+  expect(full.history.map((h) => h.epoch)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  expect(full.history[99]!.loss).toBeLessThan(full.history[0]!.loss);
+  expect(full.weights_sha256).toBe(sha(readFileSync(join(dir, "straight", "weights.bin"))));
+  expect(straight.stderr).not.toMatch(/tfjs-node|Hi,? there|looking for/i);
 
   const root = join(dir, "ck");
-  const first = await train(request(), { root, signals: false, stopAfterEpochs: 2 }).catch((e: unknown) => e);
-  expect(first).toBeInstanceOf(CancelledError);
-  const id = /operation (tr-\S+) cancelled/.exec((first as Error).message)![1]!;
-  const registry = new OperationRegistry({ root });
-  expect(registry.checkpoints.list({ operationId: id }).map((c) => [c.type, c.unit])).toEqual([
-    ["periodic", 1],
-    ["cancellation", 2],
-  ]);
-  const second = await resumeTraining(id, { root, signals: false, stopAfterEpochs: 4 }).catch((e: unknown) => e);
-  expect(second).toBeInstanceOf(CancelledError);
-  const id2 = /operation (tr-\S+) cancelled/.exec((second as Error).message)![1]!;
-  expect(registry.checkpoints.latest(id2)?.unit).toBe(4);
+  const cut = await runCli([...args(join(dir, "resumed"), root), "--stop-after-epochs", "30"]);
+  expect(cut.code, cut.stderr).toBe(130);
+  const command = /resume with: (stratlab operations resume (tr-\S+) --root \S+)$/m.exec(cut.stderr);
+  expect(command, cut.stderr).not.toBeNull();
+  const id = command![2]!;
 
-  const script = join(dir, "resume.js");
-  writeFileSync(
-    script,
-    `require(${JSON.stringify(DIST_TRAIN)});\nconst { OperationRegistry } = require(${JSON.stringify(DIST_CHECKPOINT)});\n` +
-      `new OperationRegistry({ root: process.argv[2] }).resume(process.argv[3], undefined, { signals: false }).then((r) => process.stdout.write(JSON.stringify(r.result)), (e) => { process.stderr.write(String(e.stack)); process.exitCode = 1; });\n`,
-  );
-  const child = spawnSync(process.execPath, [script, root, id2], { encoding: "utf8" });
-  expect(child.status, child.stderr).toBe(0);
-  const resumed = JSON.parse(child.stdout) as TrainResult;
-  expectSameModel(resumed, JSON.parse(JSON.stringify(full)) as TrainResult);
+  // The cancellation checkpoint: state.json plus artifact files, each with its sha256.
+  const registry = new OperationRegistry({ root });
+  const [periodic10, periodic20, cancellation] = registry.checkpoints.list({ operationId: id });
+  expect([periodic10?.type, periodic10?.unit, periodic20?.unit, cancellation?.type, cancellation?.unit]).toEqual(["periodic", 10, 20, "cancellation", 30]);
+  const ck = registry.checkpoints.load<TrainingState>(cancellation!.id);
+  expect(Object.keys(ck.artifacts).sort()).toEqual(["optimizer.bin", "optimizer.json", "topology.json", "weights.bin"]);
+  for (const a of cancellation!.artifacts) expect(sha(readFileSync(join(ck.dir, a.file))), a.name).toBe(a.sha256);
+  expect(ck.state).toMatchObject({ epoch: 30, request: { epochs: 100, hidden: [8, 4], dropout: 0.2 } });
+  expect(ck.state.history).toEqual(full.history.slice(0, 30));
+  expect(ck.state.rngState).toHaveLength(4);
+  const optimizer = JSON.parse(ck.artifacts["optimizer.json"]!.toString("utf8")) as { kind: string; step: number };
+  const trainRows = Math.floor((ck.state.request.data.bars - 48 - 1) * 0.7);
+  expect(optimizer).toMatchObject({ kind: "adam", step: 30 * Math.ceil(trainRows / 128) });
+  // Adam's moments: m and v for every weight.
+  expect(ck.artifacts["optimizer.bin"]!.length).toBe(2 * ck.artifacts["weights.bin"]!.length);
+
+  const resumed = await runCli([...command![1]!.split(" ").slice(1), "--json"]);
+  expect(resumed.code, resumed.stderr).toBe(0);
+  const doc = JSON.parse(resumed.stdout) as TrainDocument;
+  expect(doc).toMatchObject({ status: "completed", epoch: 100, resumed_from: id, model: join(dir, "resumed") });
+  expect(doc.operation_id).toMatch(/^tr-/);
+  expect(doc.weights_sha256).toBe(full.weights_sha256);
+  expect(doc.history).toEqual(full.history);
+  expect(doc.metrics).toEqual(full.metrics);
+  for (const f of ["weights.bin", "topology.json", "normalisation.json", "features.json"]) {
+    expect(readFileSync(join(dir, "resumed", f)).equals(readFileSync(join(dir, "straight", f))), f).toBe(true);
+  }
+  expect(registry.get(doc.operation_id).status).toBe("completed");
+  expect(registry.checkpoints.list({ operationId: id })).toEqual([]);
 });

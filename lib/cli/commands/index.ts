@@ -11,12 +11,14 @@ import { optimizeCommand } from "./optimize";
 import { reportCommand } from "./report";
 import { setupCommand } from "./setup";
 import { workerCommand } from "./worker";
+import { trainCommand } from "./train";
 
 export const COMMANDS: readonly Command[] = [
   mainCommand,
   evaluateCommand,
   optimizeCommand,
   backtestCommand,
+  trainCommand,
   checkpointsCommand,
   operationsCommand,
   dataCommand,

@@ -7,6 +7,10 @@ import { renderTable } from "../table";
 import { checkSubcommandOptions, oneOf, subcommand } from "../args";
 // Registers the "backtesting" resumer (its side effect), so `operations resume` can continue backtests.
 import "../../backtest/resume";
+// Registers the "training" resumer (tfjs loads only when a training is resumed).
+import "../../train/run";
+import type { TrainDocument } from "../../train/run";
+import { printTraining } from "./train";
 
 // `operations resume` dispatches on the operation's type to the resumer registered with
 // registerResumer (lib/checkpoint/operations.ts). Engines register theirs when imported:
@@ -108,6 +112,11 @@ async function resume(ctx: CommandContext, registry: OperationRegistry, id: stri
     ctx.err(`${e.operationId}: unit ${e.unit}${of}${e.checkpoint ? `, ${e.kind === "checkpoint" ? "" : `${e.kind} `}checkpoint ${e.checkpoint.id}` : ""}`);
   };
   const r = await registry.resume(id, undefined, { onProgress });
+  // A training prints what `stratlab train` prints (its document names the new operation).
+  if (r.operation.type === "training") {
+    printTraining(ctx, r.result as TrainDocument);
+    return r.result;
+  }
   if (!ctx.json) ctx.out(`resumed ${id} as ${r.operation.id} from checkpoint ${r.checkpoint.id}: ${r.operation.status}; deleted ${r.deletedCheckpoints.length} checkpoint(s) of ${id}`);
   return { resumedFrom: id, operation: r.operation, checkpoint: r.checkpoint, deletedCheckpoints: r.deletedCheckpoints, result: r.result };
 }
