@@ -116,6 +116,11 @@ function TrialTable(host, name, rows, periodOf) {
   host.appendChild(bar);
   host.appendChild(scroll);
   input.addEventListener("input", function () { state.filter = input.value; render(); });
+  // A click on a row asks for that trial's drill-down (drilldown.ts listens).
+  tbody.addEventListener("click", function (ev) {
+    var tr = ev.target && ev.target.closest ? ev.target.closest("tr[data-i]") : null;
+    if (tr) document.dispatchEvent(new CustomEvent("stratlab:trial", { detail: Number(tr.getAttribute("data-i")) }));
+  });
 
   function rowText(i) {
     return cols.map(function (c) { return fmt(c.get(i), c.fmt); }).join(" ").toLowerCase();
@@ -134,6 +139,7 @@ function TrialTable(host, name, rows, periodOf) {
     var frag = document.createDocumentFragment();
     list.slice(0, MAX_ROWS).forEach(function (i) {
       var tr = el("tr");
+      tr.setAttribute("data-i", String(i));
       cols.forEach(function (c) {
         var v = c.get(i);
         var td = el("td", c.num ? "num" : "", fmt(v, c.fmt));
@@ -304,6 +310,9 @@ function drawCurves() {
 }
 
 // ---- start -------------------------------------------------------------------------
+// The other page scripts (plots.ts, drilldown.ts, live.ts) use these.
+window.stratlab = { D: D, T: T, N: N, $: $, el: el, esc: esc, fmt: fmt, isNum: isNum, noteIn: noteIn, plot: plot, studyOf: studyOf,
+  studyTrials: studyTrials, hover: hover, axisType: axisType, fillSelect: fillSelect, curveName: curveName };
 fillSelect($("study-select"), D.studies.map(function (s, i) { return { value: i, label: s.key + " (" + s.trials_done + " trials)" }; }), 0);
 $("study-select").addEventListener("change", drawStudy);
 $("param-x").addEventListener("change", drawParams);
@@ -356,6 +365,6 @@ table.plain th { background: var(--bg); }
 table.trials thead th { position: sticky; top: 0; background: var(--bg); cursor: pointer; user-select: none; }
 table.trials th[aria-sort=ascending]::after { content: " \\25B2"; }
 table.trials th[aria-sort=descending]::after { content: " \\25BC"; }
-table.trials tbody tr:hover { background: #f0f6ff; }
+table.trials tbody tr:hover { background: #f0f6ff; cursor: pointer; }
 a { color: var(--accent); }
 `;
