@@ -7,8 +7,9 @@ import { runOptimization, type Progress, type RunHooks, type RunOutcome } from "
 import type { TrialLine } from "../optimize/storage";
 import type { BestTrial, StudySpec } from "../optimize/study";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { generateReport, writeIntermediateReport, type ReportResult } from "../report";
+import { dirname, join } from "node:path";
+import { formatError } from "../errors";
+import { generateReport, writeIntermediateReport, writeRunIndex, type ReportResult } from "../report";
 import { interruptOnSignals } from "./interrupt";
 
 export interface OptimizeOptions extends RunOptions {
@@ -117,6 +118,15 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
         });
   try {
     const outcome = await runOptimization(options, { onProgress: options.onProgress, onLog: options.onLog, onReport, signal });
+    // The run index (reports/index.html) lists this run from now on; it is a view, so a
+    // failure to write it is a warning, never the run's failure.
+    if (options.report !== false && options.onReport === undefined) {
+      try {
+        writeRunIndex(dirname(outcome.dir));
+      } catch (e) {
+        onWarning(`run index not written: ${formatError(e)}`);
+      }
+    }
     return new OptimizeResult(outcome, finalReport);
   } finally {
     interrupt?.dispose();
