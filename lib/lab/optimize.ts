@@ -8,6 +8,7 @@ import type { TrialLine } from "../optimize/storage";
 import type { BestTrial, StudySpec } from "../optimize/study";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { loadDanfo } from "../data/frame";
 import { formatError } from "../errors";
 import { generateReport, writeIntermediateReport, writeRunIndex, type ReportResult } from "../report";
 import { interruptOnSignals } from "./interrupt";
@@ -73,9 +74,7 @@ export class OptimizeResult {
 
   /** The same rows as a danfo DataFrame (danfo is loaded on first use). */
   dataFrame(): unknown {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const dfd = require("danfojs-node") as { DataFrame: new (rows: unknown[]) => unknown };
-    return new dfd.DataFrame(this.records());
+    return new (loadDanfo().DataFrame)(this.records());
   }
 
   /** The n best trials of a study (default: the first), by value. */

@@ -12,3 +12,9 @@ export { paramsFigure, plotParams, type ParamsChartOptions } from "./params";
 export { importanceFigure, importanceRows, plotImportance, type StudyImportance } from "./importance";
 export { equityCurves, equityFigure, plotEquity, type EquityChartOptions } from "./equity";
 export { showTop, topRows, TOP_METRICS, type TopOptions } from "./top";
+export { installRichDisplay } from "./rich-display";
+export { plotlyLibrary, PLOTLY_MIME, type PlotlyLibrary } from "./plot";
+
+// In a tslab kernel, danfo frames and trial tables display as HTML tables (rich-display.ts).
+import { installRichDisplay } from "./rich-display";
+installRichDisplay();
