@@ -304,9 +304,34 @@ function drawCurves() {
   });
   var period = { type: "line", xref: "x", yref: "paper", x0: c.periodStart, x1: c.periodStart, y0: 0, y1: 1, line: { dash: "dot", width: 1, color: "#555" } };
   var fillsNote = c.fills.total > c.fills.t.length ? " (markers: " + c.fills.t.length + " of " + c.fills.total + " fills)" : "";
+  // One time range and the same margins for both charts, so their x axes line up (fill
+  // markers would otherwise pad the equity chart's range); zooming one zooms the other.
+  var lo = Infinity, hi = -Infinity;
+  C.forEach(function (cv) { var x = cv.equity.x; if (x.length) { lo = Math.min(lo, x[0]); hi = Math.max(hi, x[x.length - 1]); } });
+  var range = [lo, hi], margin = { l: 70, r: 20, t: 40, b: 50 };
   plot($("chart-equity"), eq, { title: "Equity at each close, top " + C.length + " by total return; trades of " + esc(curveName(c)) + fillsNote + "; dotted: start of its study period",
-    xaxis: { type: "date" }, yaxis: { title: { text: "equity" } }, shapes: [period], legend: { orientation: "h", y: -0.15 } });
-  plot($("chart-drawdown"), dd, { title: "Drawdown from the running peak", xaxis: { type: "date" }, yaxis: { tickformat: ".0%", title: { text: "drawdown" } }, shapes: [period] });
+    xaxis: { type: "date", range: range }, yaxis: { title: { text: "equity" } }, shapes: [period], legend: { orientation: "h", y: -0.15 }, margin: margin });
+  plot($("chart-drawdown"), dd, { title: "Drawdown from the running peak", xaxis: { type: "date", range: range }, yaxis: { tickformat: ".0%", title: { text: "drawdown" } }, shapes: [period], margin: margin });
+  linkZoom($("chart-equity"), $("chart-drawdown"));
+}
+
+function linkZoom(a, b) {
+  if (!window.Plotly || a.linked) return;
+  a.linked = b.linked = true;
+  var busy = false;
+  function follow(from, to) {
+    from.on("plotly_relayout", function (ev) {
+      if (busy) return;
+      var upd = {};
+      if (ev["xaxis.range[0]"] !== undefined) { upd["xaxis.range[0]"] = ev["xaxis.range[0]"]; upd["xaxis.range[1]"] = ev["xaxis.range[1]"]; }
+      else if (ev["xaxis.autorange"]) upd["xaxis.autorange"] = true;
+      else return;
+      busy = true;
+      Promise.resolve(Plotly.relayout(to, upd)).then(function () { busy = false; }, function () { busy = false; });
+    });
+  }
+  follow(a, b);
+  follow(b, a);
 }
 
 // ---- start -------------------------------------------------------------------------
