@@ -1,0 +1,36 @@
+/**
+ * How long a dashboard takes to draw in a browser: headless Chromium (Debian's, driven by
+ * playwright-core) opens index.html from disk and waits until every chart of the page is
+ * drawn; wall time from navigation, median of `runs`. Null when Chromium is missing.
+ */
+import { existsSync, statSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { median } from "./measure";
+
+export const CHROMIUM = process.env.STRATLAB_CHROMIUM ?? "/usr/bin/chromium";
+
+export interface PageTiming {
+  /** Median ms from navigation until the last chart is drawn. */
+  draw_ms: number;
+  mb: number;
+}
+
+export async function pageDrawTime(file: string, charts: readonly string[], runs = 3): Promise<PageTiming | null> {
+  if (!existsSync(CHROMIUM)) return null;
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"] });
+  try {
+    const times: number[] = [];
+    for (let k = 0; k < runs; k++) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const t0 = Date.now();
+      await page.goto(pathToFileURL(file).href, { waitUntil: "load" });
+      for (const id of charts) await page.waitForSelector(`#${id} .main-svg`, { timeout: 120_000 });
+      times.push(Date.now() - t0);
+      await page.close();
+    }
+    return { draw_ms: median(times), mb: Math.round(statSync(file).size / 1e4) / 100 };
+  } finally {
+    await browser.close();
+  }
+}
