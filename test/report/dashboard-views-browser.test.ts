@@ -61,6 +61,10 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("dashboard views in headless chromium"
 
   it("draws every new plot from a copied-alone index.html and opens the drill-down from a row, with no console error and no request", async () => {
     const { page, problems, requests } = await openPage(browser, join(alone, "index.html"));
+    await page.waitForSelector("#chart-history .main-svg", { timeout: 30_000 });
+    // the added charts draw when their section nears the viewport
+    expect(await page.locator("#chart-timeline .main-svg").count()).toBe(0);
+    await page.locator("#more-charts").scrollIntoViewIfNeeded();
     await page.waitForSelector("#chart-timeline .main-svg", { timeout: 30_000 });
     for (const id of NEW_CHARTS) {
       expect(await page.locator(`#${id} .main-svg`).count(), id).toBeGreaterThan(0);
@@ -72,7 +76,7 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("dashboard views in headless chromium"
     expect(workers).toBe(2);
     // another study redraws them
     await page.selectOption("#study-select", "2"); // donchian_breakout (entry, exit)
-    await page.waitForFunction(() => (document.getElementById("chart-parcoords") as unknown as { data: Array<{ dimensions: Array<{ label: string }> }> }).data[0].dimensions.some((d) => d.label === "entry"));
+    await page.waitForFunction(() => (document.getElementById("chart-parcoords") as unknown as { layout: { xaxis: { ticktext: string[] } } }).layout.xaxis.ticktext.includes("entry"));
 
     // The drill-down opens from a trial row: candles, volume, trades, equity and drawdown
     // on one time axis, and the round trips.
@@ -118,6 +122,10 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("dashboard views in headless chromium"
     expect(html).toContain('<script src="../plotly.min.js"></script>');
     expect(html.length).toBeLessThan(inlined - 3_000_000);
     const { page, problems, requests } = await openPage(browser, join(fx.dir, "index.html"));
+    await page.waitForSelector("#chart-history .main-svg", { timeout: 30_000 });
+    // the added charts draw when their section nears the viewport
+    expect(await page.locator("#chart-timeline .main-svg").count()).toBe(0);
+    await page.locator("#more-charts").scrollIntoViewIfNeeded();
     await page.waitForSelector("#chart-timeline .main-svg", { timeout: 30_000 });
     expect(await page.locator("#live-banner").textContent()).toMatch(/in progress \(160 of 160 trials.* reloads its data every 30 s/);
     expect(problems).toEqual([]);

@@ -4,12 +4,12 @@
  * on a grid of two parameters (backtesting.py's plot_heatmaps: best value per cell), the
  * empirical distribution (EDF) of the objective of every study with the selected study's
  * objective, and the timeline of trials per worker (from the journal's start and end
- * times). Runs after client.ts and uses its helpers (window.stratlab); redraws when the
- * study or the parameters change. Same rules as client.ts: ES2017, no backticks.
+ * times). Runs after client.ts and uses its helpers (window.stratlab); draws when the
+ * section nears the viewport, then again when the study or the parameters change. Same rules as client.ts: ES2017, no backticks.
  */
 
 export const PLOTS_HTML = `<section id="more-charts"><h2>More study charts</h2>
-<p class="note">For the study and the two parameters chosen above. Heatmap: the best value of the trials in each cell of a grid; contour: their mean, gaps interpolated. EDF: share of trials with an objective value at most x, one line per study of the same objective. Timeline: when each trial ran, per worker.</p>
+<p class="note">For the study and the two parameters chosen above. Parallel coordinates: one line per complete trial across its parameters and objective value (axes scaled to their range, the extremes written at the ends). Heatmap: the best value of the trials in each cell of a grid; contour: their mean, gaps interpolated. EDF: share of trials with an objective value at most x, one line per study of the same objective. Timeline: when each trial ran, per worker.</p>
 <div class="grid"><div class="chart" id="chart-parcoords"></div><div class="chart" id="chart-edf"></div><div class="chart" id="chart-contour"></div><div class="chart" id="chart-heatmap"></div></div>
 <div class="chart" id="chart-timeline"></div>
 </section>`;
@@ -70,20 +70,51 @@ function selected() {
   return { si: si, s: D.studies[si], idx: S.studyTrials(si), x: $("param-x").value, y: $("param-y").value };
 }
 
+// Parallel coordinates as SVG lines (plotly's parcoords needs WebGL: seconds to draw in a
+// browser without a GPU). Each axis is scaled to [0, 1] (log for log-axis parameters,
+// categories evenly spaced); lines are grouped in bands of the objective, coloured along
+// Viridis, the best band drawn last (on top).
+var BANDS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"];
 function drawParcoords(c) {
   var div = $("chart-parcoords");
   if (!c.s.params.length || c.idx.length < 2) { S.noteIn(div, "parallel coordinates: needs parameters and two complete trials"); return; }
-  var dims = c.s.params.map(function (p) {
+  var axes = c.s.params.map(function (p) {
     var vals = c.idx.map(function (i) { return T.p[p][i]; });
-    if (numericParam(p, c.idx)) return { label: esc(p), values: vals };
-    var cats = [];
-    vals.forEach(function (v) { if (cats.indexOf(String(v)) < 0) cats.push(String(v)); });
-    return { label: esc(p), values: vals.map(function (v) { return cats.indexOf(String(v)); }), tickvals: cats.map(function (_, k) { return k; }), ticktext: cats.map(esc) };
+    if (!numericParam(p, c.idx)) {
+      var cats = [];
+      vals.forEach(function (v) { if (cats.indexOf(String(v)) < 0) cats.push(String(v)); });
+      cats.sort();
+      return { label: p, lo: cats[0], hi: cats[cats.length - 1], y: vals.map(function (v) { return cats.length > 1 ? cats.indexOf(String(v)) / (cats.length - 1) : 0.5; }) };
+    }
+    var log = S.axisType(vals) === "log";
+    var f = log ? Math.log : function (v) { return v; };
+    var lo = Infinity, hi = -Infinity;
+    vals.forEach(function (v) { if (isNum(v)) { if (v < lo) lo = v; if (v > hi) hi = v; } });
+    return { label: p + (log ? " (log)" : ""), lo: lo, hi: hi, y: vals.map(function (v) { return !isNum(v) ? null : hi > lo ? (f(v) - f(lo)) / (f(hi) - f(lo)) : 0.5; }) };
   });
   var values = c.idx.map(function (i) { return T.value[i]; });
-  dims.push({ label: esc(c.s.objective), values: values });
-  S.plot(div, [{ type: "parcoords", dimensions: dims, line: { color: values, colorscale: "Viridis", showscale: true } }],
-    { title: "Parallel coordinates: " + esc(c.s.key) + " (drag on an axis to filter)", margin: { l: 60, r: 60, t: 70, b: 30 } });
+  var vlo = Math.min.apply(null, values), vhi = Math.max.apply(null, values);
+  axes.push({ label: c.s.objective, lo: vlo, hi: vhi, y: values.map(function (v) { return vhi > vlo ? (v - vlo) / (vhi - vlo) : 0.5; }) });
+  var bands = BANDS.map(function () { return { x: [], y: [] }; });
+  c.idx.forEach(function (i, k) {
+    var b = bands[Math.min(BANDS.length - 1, Math.floor(axes[axes.length - 1].y[k] * BANDS.length))];
+    axes.forEach(function (a, j) { b.x.push(j); b.y.push(a.y[k]); });
+    b.x.push(null); b.y.push(null);
+  });
+  var traces = bands.map(function (b, k) {
+    return { type: "scatter", mode: "lines", x: b.x, y: b.y, hoverinfo: "skip", showlegend: false, connectgaps: false, line: { width: 1, color: BANDS[k] }, opacity: 0.45 };
+  });
+  // Invisible markers carry the colour bar of the objective.
+  traces.push({ type: "scatter", mode: "markers", x: [0], y: [0], hoverinfo: "skip", showlegend: false,
+    marker: { size: 0.1, opacity: 0, color: [vlo], cmin: vlo, cmax: vhi, colorscale: "Viridis", showscale: true, colorbar: { title: { text: esc(c.s.objective) } } } });
+  var ann = [];
+  axes.forEach(function (a, j) {
+    ann.push({ x: j, y: 1.02, yanchor: "bottom", text: esc(S.fmt(a.hi, "num")), showarrow: false, font: { size: 10 } });
+    ann.push({ x: j, y: -0.02, yanchor: "top", text: esc(S.fmt(a.lo, "num")), showarrow: false, font: { size: 10 } });
+  });
+  S.plot(div, traces, { title: "Parallel coordinates: " + esc(c.s.key) + " (" + c.idx.length + " trials; colour: " + esc(c.s.objective) + ")",
+    xaxis: { tickvals: axes.map(function (_, j) { return j; }), ticktext: axes.map(function (a) { return esc(a.label); }), showgrid: true, gridcolor: "#888", zeroline: false, range: [-0.2, axes.length - 0.8] },
+    yaxis: { visible: false, range: [-0.1, 1.1] }, annotations: ann, margin: { l: 30, r: 20, t: 40, b: 40 } });
 }
 
 function drawGrids(c) {
@@ -147,10 +178,24 @@ function drawAll() {
   drawGrids(c);
   drawEdf(c);
 }
-$("study-select").addEventListener("change", drawAll);
-$("param-x").addEventListener("change", drawAll);
-$("param-y").addEventListener("change", drawAll);
-if (D.studies.length) drawAll();
-drawTimeline();
+// Drawn when the section comes near the viewport: the page's first charts appear as fast
+// as without these five, and a reader who never scrolls here costs nothing.
+var drawn = false;
+function start() {
+  if (drawn) return;
+  drawn = true;
+  if (D.studies.length) drawAll();
+  drawTimeline();
+}
+function redraw() { if (drawn) drawAll(); }
+$("study-select").addEventListener("change", redraw);
+$("param-x").addEventListener("change", redraw);
+$("param-y").addEventListener("change", redraw);
+if (typeof IntersectionObserver === "function") {
+  var io = new IntersectionObserver(function (es) {
+    if (es.some(function (e) { return e.isIntersecting; })) { io.disconnect(); start(); }
+  }, { rootMargin: "300px" });
+  io.observe($("more-charts"));
+} else start();
 })();
 `;
