@@ -130,6 +130,12 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("dashboard views in headless chromium"
     expect(await page.locator("#live-banner").textContent()).toMatch(/in progress \(160 of 160 trials.* reloads its data every 30 s/);
     expect(problems).toEqual([]);
     expect(requests).toEqual([pathToFileURL(resolve(shared)).href]);
+    // The timer reloads the page (?reload=1: one second instead of 30) and picks up the
+    // newest report: here the final one, which stops the reloading.
+    await page.goto(pathToFileURL(join(fx.dir, "index.html")).href + "?reload=1", { waitUntil: "load" });
+    generateReport(fx.dir, { topN: 3, curves: false, externalPlotly: true });
+    await page.waitForFunction(() => document.readyState === "complete" && document.querySelector(".badge.status-complete") !== null, undefined, { timeout: 15_000 });
+    expect(await page.locator("#live-banner").count()).toBe(0);
     await page.close();
   });
 });

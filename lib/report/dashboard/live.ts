@@ -21,10 +21,13 @@ export const LIVE_JS = String.raw`(function () {
 var S = window.stratlab;
 if (!S || S.D.status !== "running") return;
 var box = document.getElementById("live-pause");
+// ?reload=N in the page's address sets another interval (seconds, at least 1).
+var m = /[?&]reload=(\d+)/.exec(location.search);
+var ms = (m ? Math.max(1, Number(m[1])) : ${RELOAD_SECONDS}) * 1000;
 setTimeout(function tick() {
-  if (box && box.checked) { setTimeout(tick, ${RELOAD_SECONDS} * 1000); return; }
+  if (box && box.checked) { setTimeout(tick, ms); return; }
   location.reload();
-}, ${RELOAD_SECONDS} * 1000);
+}, ms);
 })();
 `;
 
