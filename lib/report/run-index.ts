@@ -5,19 +5,22 @@
  * after every run (lab/optimize.ts) and by `stratlab report --index`. A run that cannot be
  * read is listed with the reason instead of failing the index.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { formatError } from "../errors";
 import { writeFileAtomic } from "../io/atomic";
 import { hostname } from "node:os";
 import { readRunLock } from "../optimize/storage/lock";
-import { listRuns } from "../optimize/storage/run-dir";
+import { listRuns, runFile } from "../optimize/storage/run-dir";
 import { RUNS_DIR } from "../paths";
 import { r6 } from "./dashboard/model";
 import { plotlySource } from "./dashboard/plotly";
 import { renderRunIndex } from "./dashboard/run-index-page";
+import { TrialJournal } from "../optimize/storage/journal";
+import { readManifest } from "../optimize/storage/manifest";
+import { REPORT_DIR } from "./report";
 import { loadRun } from "./run";
-import { summarize, topLists } from "./tables";
+import { topLists, type TopEntry, type TopLists } from "./tables";
 
 /** Top trials per run kept for the comparison. */
 export const INDEX_TOP_N = 5;
@@ -60,52 +63,77 @@ export function runIndexPath(runsRoot: string = RUNS_DIR): string {
   return basename(runsRoot) === "runs" ? join(dirname(runsRoot), "index.html") : join(runsRoot, "index.html");
 }
 
-function indexRun(dir: string, name: string, stamp: string, indexDir: string): IndexRun {
-  const base: IndexRun = { name, stamp, href: null, status: "unreadable", error: null, created: null, sampler: null, done: 0, planned: 0, studies: [], top: [] };
-  let run;
-  try {
-    run = loadRun(dir);
-  } catch (e) {
-    return { ...base, error: formatError(e) };
-  }
-  const page = join(dir, "index.html");
-  const planned = run.planned * run.studies.length;
-  const running = lockedByLiveProcess(dir);
-  const byStudy = new Map<string, Array<{ id: number; value: number }>>(run.studies.map((s) => [s.key, []]));
-  for (const t of run.trials) if (t.state === "complete" && typeof t.value === "number" && Number.isFinite(t.value)) byStudy.get(t.study)?.push({ id: t.id, value: t.value });
-  const studies = summarize(run).map((s): IndexStudy => {
-    const xs = (byStudy.get(s.study) ?? []).sort((a, b) => a.id - b.id);
-    const history = { x: [] as number[], y: [] as number[] };
-    let best = -Infinity;
-    xs.forEach((t, k) => {
-      const improved = t.value > best;
-      if (improved) best = t.value;
-      if (improved || k === xs.length - 1) {
-        history.x.push(t.id);
-        history.y.push(r6(best) ?? 0);
-      }
-    });
-    return { key: s.study, done: s.trials_done, planned: s.trials_planned, bestValue: r6(s.best?.value), bestTrial: s.best?.trial ?? null, history };
-  });
-  const top = topLists(run, INDEX_TOP_N).overall.map((e) => ({
+type IndexTop = IndexRun["top"][number];
+
+/**
+ * The top trials of a run: from its report's top.json when there is one (cheap), else from
+ * the full journal (every metric of every trial: the slow path, for runs never reported).
+ */
+function topTrials(dir: string): IndexTop[] {
+  const toTop = (e: TopEntry): IndexTop => ({
     study: e.study,
     trial: e.trial,
     value: r6(e.value),
     total_return: r6(e.metrics.total_return),
     max_drawdown: r6(e.metrics.max_drawdown),
     params: e.params,
-  }));
-  return {
-    ...base,
-    href: existsSync(page) ? relative(indexDir, page).split("\\").join("/") : null,
-    status: running ? "running" : run.trials.length >= planned ? "complete" : "incomplete",
-    created: run.manifest.created,
-    sampler: run.manifest.args.sampler,
-    done: run.trials.length,
-    planned,
-    studies,
-    top,
-  };
+  });
+  try {
+    const top = JSON.parse(readFileSync(join(dir, REPORT_DIR, "top.json"), "utf8")) as Partial<TopLists>;
+    if (Array.isArray(top.overall)) return top.overall.slice(0, INDEX_TOP_N).map(toTop);
+  } catch {
+    /* no report yet, or a damaged one: compute */
+  }
+  return topLists(loadRun(dir), INDEX_TOP_N).overall.map(toTop);
+}
+
+/** One run, read cheaply: the manifest and the journal without results (7x faster than full lines). */
+function indexRun(dir: string, name: string, stamp: string, indexDir: string): IndexRun {
+  const base: IndexRun = { name, stamp, href: null, status: "unreadable", error: null, created: null, sampler: null, done: 0, planned: 0, studies: [], top: [] };
+  try {
+    const manifest = readManifest(dir);
+    const trials = new TrialJournal(runFile(dir, "trials")).read({ results: false, skipCorrupt: true }).trials;
+    const byStudy = new Map<string, { done: number; complete: Array<{ id: number; value: number }> }>(manifest.studies.map((k) => [k, { done: 0, complete: [] }]));
+    let done = 0;
+    for (const t of trials) {
+      const st = byStudy.get(t.study);
+      if (st === undefined) continue;
+      st.done++;
+      done++;
+      if (t.state === "complete" && typeof t.value === "number" && Number.isFinite(t.value)) st.complete.push({ id: t.id, value: t.value });
+    }
+    const studies = manifest.studies.map((key): IndexStudy => {
+      const st = byStudy.get(key) as { done: number; complete: Array<{ id: number; value: number }> };
+      const xs = st.complete.sort((a, b) => a.id - b.id);
+      const history = { x: [] as number[], y: [] as number[] };
+      let best: { id: number; value: number } | null = null;
+      xs.forEach((t, k) => {
+        const improved = best === null || t.value > best.value;
+        if (improved) best = t;
+        if (improved || k === xs.length - 1) {
+          history.x.push(t.id);
+          history.y.push(r6((best as { value: number }).value) ?? 0);
+        }
+      });
+      const b = best as { id: number; value: number } | null;
+      return { key, done: st.done, planned: manifest.args.trials, bestValue: b ? r6(b.value) : null, bestTrial: b ? b.id : null, history };
+    });
+    const planned = manifest.args.trials * manifest.studies.length;
+    const page = join(dir, "index.html");
+    return {
+      ...base,
+      href: existsSync(page) ? relative(indexDir, page).split("\\").join("/") : null,
+      status: lockedByLiveProcess(dir) ? "running" : done >= planned ? "complete" : "incomplete",
+      created: manifest.created,
+      sampler: manifest.args.sampler,
+      done,
+      planned,
+      studies,
+      top: topTrials(dir),
+    };
+  } catch (e) {
+    return { ...base, error: formatError(e) };
+  }
 }
 
 /** A process on this machine holds the run's lock (a stale lock of a killed run does not count). */

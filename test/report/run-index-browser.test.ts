@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildRunIndex, generateReport, runIndexPath } from "../../lib/report";
+import { buildRunIndex, generateReport, loadRun, runIndexPath, summarize } from "../../lib/report";
+import { r6 } from "../../lib/report/dashboard/model";
 import { runCli } from "../cli/run-cli";
 import { makeRunDir, type Fixture } from "./fixtures";
 
@@ -45,7 +46,11 @@ describe("the run index", () => {
       expect(s.history.y).toEqual([...s.history.y].sort((a, b) => a - b));
       expect(s.history.y.at(-1)).toBe(s.bestValue);
     }
+    // the same best trials as the report's summary (read from the full journal)
+    const summary = summarize(loadRun(fx.dir));
+    expect(first.studies.map((s) => [s.key, s.bestTrial, s.bestValue])).toEqual(summary.map((s) => [s.study, s.best?.trial, r6(s.best?.value)]));
     expect(first.top.length).toBe(5);
+    expect(m.runs[1].top.length).toBe(5); // never reported: computed from its journal
     expect(runIndexPath(runs)).toBe(join(fx.root, "index.html"));
   });
 
