@@ -84,6 +84,11 @@ function checkOutputs(name: string, executed: string, frontend: boolean): void {
   const withLibrary = plots.filter((p) => /\* plotly\.js v\d/.test(String(p.data?.["text/html"]))).length;
   expect(withLibrary, `${name}: plots embedding plotly.js`).toBe(frontend || plots.length === 0 ? 0 : 1);
   if (frontend) expect(statSync(executed).size, `${name}: executed size`).toBeLessThan(1_000_000);
+  if (name.startsWith("01-")) {
+    // `df.head(5)` as a cell's value: an HTML table, not console text.
+    const tables = outputs.map((o) => String(o.data?.["text/html"] ?? "")).filter((h) => h.includes('class="stratlab-table"'));
+    expect(tables.some((h) => h.includes("DataFrame: 5 rows x 6 columns")), `${name}: DataFrame as HTML`).toBe(true);
+  }
   if (name.startsWith("04-")) {
     // The first backtest is cancelled at bar 80,000: its bar shows where it stopped.
     const bars = outputs.map((o) => String(o.data?.["text/html"] ?? "")).filter((h) => h.includes("<progress"));
