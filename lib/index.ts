@@ -38,6 +38,8 @@ export type { Progress, RunOutcome } from "./optimize/runner";
 export type { BestTrial, StudySpec } from "./optimize/study";
 export type { TrialLine, TrialResult, TrialState, TrialParamValue } from "./optimize/storage/types";
 export { loadRun, paramImportance, topLists, summarize, type RunData, type StudyInfo, type ParamImportance, type TopEntry, type TopLists, type StudySummary, type Curve } from "./report/index";
+// The run index (reports/index.html; also written after every run) and the dashboard's drill-down data.
+export { writeRunIndex, buildRunIndex, runIndexPath, candles, roundTrips, type RunIndexModel, type Candles, type Trips } from "./report/index";
 
 // The resumable backtest and its checkpoints (docs/backtest.md, docs/checkpoints.md).
 // backtest and resumeBacktest start one turn later, so a notebook interrupt cancels them (lib/notebook/cell-start.ts).

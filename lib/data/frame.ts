@@ -8,14 +8,30 @@ import { isoTime, type Bars } from "./bars";
 
 type Danfo = typeof import("danfojs-node");
 let danfo: Danfo | undefined;
+const onLoad: Array<(d: Danfo) => void> = [];
+
+/** danfojs-node, loaded on first use; the hooks of `onDanfoLoad` run once when it loads. */
+export function loadDanfo(): Danfo {
+  if (danfo === undefined) {
+    danfo = require("danfojs-node") as Danfo;
+    for (const hook of onLoad.splice(0)) hook(danfo);
+  }
+  return danfo;
+}
+
+/** Run `hook` when danfo is loaded (at once if it is): the notebook display adds its HTML view of frames. */
+export function onDanfoLoad(hook: (d: Danfo) => void): void {
+  if (danfo !== undefined) hook(danfo);
+  else onLoad.push(hook);
+}
 
 /** Columns timestamp (ISO 8601 UTC strings), open, high, low, close, volume; one row per bar (a copy). */
 export function toDataFrame(bars: Bars): DataFrame {
-  danfo ??= require("danfojs-node") as Danfo;
+  const dfd = loadDanfo();
   const n = bars.length;
   const timestamp: string[] = new Array(n);
   for (let i = 0; i < n; i++) timestamp[i] = isoTime(bars.t[i]);
-  return new danfo.DataFrame(
+  return new dfd.DataFrame(
     {
       timestamp,
       open: Array.from(bars.open),

@@ -7,8 +7,10 @@ import { runOptimization, type Progress, type RunHooks, type RunOutcome } from "
 import type { TrialLine } from "../optimize/storage";
 import type { BestTrial, StudySpec } from "../optimize/study";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { generateReport, writeIntermediateReport, type ReportResult } from "../report";
+import { dirname, join } from "node:path";
+import { loadDanfo } from "../data/frame";
+import { formatError } from "../errors";
+import { generateReport, writeIntermediateReport, writeRunIndex, type ReportResult } from "../report";
 import { interruptOnSignals } from "./interrupt";
 import type { StartEvaluator } from "../optimize/backend";
 import { checkRedisUrl } from "../scale/redis";
@@ -96,9 +98,7 @@ export class OptimizeResult {
 
   /** The same rows as a danfo DataFrame (danfo is loaded on first use). */
   dataFrame(): unknown {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const dfd = require("danfojs-node") as { DataFrame: new (rows: unknown[]) => unknown };
-    return new dfd.DataFrame(this.records());
+    return new (loadDanfo().DataFrame)(this.records());
   }
 
   /** The n best trials of a study (default: the first), by value. */
@@ -142,6 +142,15 @@ export async function optimize(options: OptimizeOptions): Promise<OptimizeResult
   try {
     const startEvaluator = options.redis === undefined ? undefined : queueEvaluator(options.redis, options.queue, options.trialsPerJob);
     const outcome = await runOptimization(options, { onProgress: options.onProgress, onLog: options.onLog, onReport, signal, startEvaluator });
+    // The run index (reports/index.html) lists this run from now on; it is a view, so a
+    // failure to write it is a warning, never the run's failure.
+    if (options.report !== false && options.onReport === undefined) {
+      try {
+        writeRunIndex(dirname(outcome.dir));
+      } catch (e) {
+        onWarning(`run index not written: ${formatError(e)}`);
+      }
+    }
     return new OptimizeResult(outcome, finalReport);
   } finally {
     interrupt?.dispose();

@@ -31,6 +31,67 @@ function kernelTslab(): Tslab | undefined {
   }
 }
 
+type WriteDisplayData = (data: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+
+/**
+ * tslab's own sender of display_data messages. Its public `display.raw` sends one MIME type
+ * per message; a plot needs several in one bundle (plotly's JSON beside the HTML, so each
+ * front end picks what it renders). The kernel's module is found through its require hook,
+ * else in the module cache; undefined when neither has it (then plots send HTML only).
+ */
+function kernelWriter(): WriteDisplayData | undefined {
+  const hook = (globalThis as { __tslab__?: { require?: (id: string) => unknown } }).__tslab__;
+  if (typeof hook?.require !== "function") return undefined;
+  const pick = (m: unknown) => {
+    const f = (m as { lastWriteDisplayData?: unknown } | undefined)?.lastWriteDisplayData;
+    return typeof f === "function" ? (f as WriteDisplayData) : undefined;
+  };
+  try {
+    const w = pick(hook.require("tslab/dist/jupyter"));
+    if (w) return w;
+  } catch {
+    /* not resolvable from the notebook's folder */
+  }
+  for (const [id, m] of Object.entries(require.cache)) {
+    if (/[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(id)) {
+      const w = pick(m?.exports);
+      if (w) return w;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Show one output with several representations (MIME type -> data; JSON types as objects).
+ * Returns false outside a notebook, or when the kernel cannot send a bundle (then the caller
+ * falls back to `cellDisplay().html`).
+ */
+export function displayBundle(bundle: Record<string, unknown>): boolean {
+  const write = kernelWriter();
+  if (write === undefined) return false;
+  write({ data: bundle, metadata: {}, transient: {} }, false);
+  return true;
+}
+
+/**
+ * An output that each `show(bundle)` overwrites in place (a live plot), with several
+ * representations per drawing like `displayBundle`. Undefined outside a notebook or when
+ * the kernel cannot send bundles. The writer is taken now, so updates go to this cell.
+ */
+export function updatableBundleDisplay(): { show(bundle: Record<string, unknown>): void } | undefined {
+  const write = kernelWriter();
+  if (write === undefined) return undefined;
+  const displayId = `stratlab-${process.pid}-${++displays}`;
+  let shown = false;
+  return {
+    show(bundle) {
+      write({ data: bundle, metadata: {}, transient: { display_id: displayId } }, shown);
+      shown = true;
+    },
+  };
+}
+let displays = 0;
+
 /** Running inside a tslab kernel (Jupyter)? */
 export function inNotebook(): boolean {
   return kernelTslab() !== undefined;

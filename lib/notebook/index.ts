@@ -13,3 +13,9 @@ export { importanceFigure, importanceRows, plotImportance, type StudyImportance 
 export { equityCurves, equityFigure, plotEquity, type EquityChartOptions } from "./equity";
 export { showTop, topRows, TOP_METRICS, type TopOptions } from "./top";
 export { costsFigure, plotCosts, type CostTableSource } from "./costs";
+export { installRichDisplay } from "./rich-display";
+export { plotlyLibrary, PLOTLY_MIME, type PlotlyLibrary } from "./plot";
+
+// In a tslab kernel, danfo frames and trial tables display as HTML tables (rich-display.ts).
+import { installRichDisplay } from "./rich-display";
+installRichDisplay();

@@ -15,6 +15,9 @@ export const KERNEL_NAME = "tslab";
 /** Debian packages that give the system Python nbconvert, nbclient, jupyter_client and ipykernel. */
 export const JUPYTER_APT_PACKAGES = ["jupyter-nbconvert", "python3-nbclient", "jupyter-client", "python3-ipykernel"] as const;
 
+/** The Debian package of the notebook server `npm run notebook` starts (interactive use). */
+export const NOTEBOOK_APT_PACKAGE = "jupyter-notebook";
+
 /** Python modules a headless run and the kernel registration need. */
 const JUPYTER_MODULES = ["nbconvert", "nbclient", "jupyter_client", "ipykernel"] as const;
 

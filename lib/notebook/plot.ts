@@ -1,12 +1,38 @@
 /**
- * Inline plotly figures in a notebook, offline: the first figure of a kernel session embeds
- * plotly.js itself (the report's bundle from node_modules, no CDN), later figures reuse
- * `window.Plotly`.
+ * Inline plotly figures in a notebook, offline. Each figure is one output with two
+ * representations: plotly's own MIME type (`application/vnd.plotly.v1+json`, drawn by
+ * JupyterLab, VS Code and any viewer with plotly support, with their own copy of the
+ * library) and HTML (for the classic notebook and HTML exports). The HTML of the first
+ * figure of a kernel session embeds plotly.js (the report's bundle from node_modules, no
+ * CDN), later figures reuse `window.Plotly`; where the front end has plotly
+ * (`plotlyLibrary()`: the jupyterlab-plotly extension is installed, or
+ * STRATLAB_NOTEBOOK_PLOTLY=frontend), no figure embeds it, so a saved notebook stays small.
  * Long line traces are thinned to about `maxPoints` (min and max of each bucket, so spikes
  * and drawdowns survive) to keep notebooks small.
  */
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
 import { plotlySource } from "../report/dashboard/plotly";
-import { cellDisplay, escapeHtml, scriptJson } from "./display";
+import { cellDisplay, displayBundle, escapeHtml, scriptJson } from "./display";
+
+/** plotly's MIME type for a figure ({ data, layout, config }). */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
+
+/** "embed": the session's first figure carries plotly.js; "frontend": the front end has it, never embed. */
+export type PlotlyLibrary = "embed" | "frontend";
+
+/**
+ * Where plotly.js comes from for the HTML of inline plots: STRATLAB_NOTEBOOK_PLOTLY
+ * ("embed" or "frontend") when set, else "frontend" when Jupyter's plotly extension
+ * (labextensions/jupyterlab-plotly) is installed in a Jupyter data folder, else "embed".
+ */
+export function plotlyLibrary(env: NodeJS.ProcessEnv = process.env): PlotlyLibrary {
+  const forced = env.STRATLAB_NOTEBOOK_PLOTLY;
+  if (forced === "embed" || forced === "frontend") return forced;
+  const dirs = [...(env.JUPYTER_PATH ?? "").split(delimiter).filter(Boolean), join(homedir(), ".local", "share", "jupyter"), "/usr/local/share/jupyter", "/usr/share/jupyter"];
+  return dirs.some((d) => existsSync(join(d, "labextensions", "jupyterlab-plotly"))) ? "frontend" : "embed";
+}
 
 /** A plotly trace: plain data (typed arrays are fine). */
 export type Trace = Record<string, unknown> & { type?: string; x?: ArrayLike<unknown>; y?: ArrayLike<unknown> };
@@ -27,6 +53,16 @@ export interface PlotOptions {
 }
 
 let embedded = false;
+
+/**
+ * Whether the caller's output should carry plotly.js: true once per kernel session (the
+ * first output that asks, unless the front end has plotly).
+ */
+export function claimPlotlyEmbed(): boolean {
+  if (embedded || plotlyLibrary() !== "embed") return false;
+  embedded = true;
+  return true;
+}
 let plots = 0;
 
 /** Keep the first and last point and, per bucket, the points with the lowest and highest y. */
@@ -56,14 +92,27 @@ export function thinTrace(trace: Trace, maxPoints: number): Trace {
   return { ...trace, ...(x !== undefined ? { x: pick(x) } : { x: idx }), y: pick(y) };
 }
 
-/** The HTML for one figure; `withLibrary` prepends plotly.js itself. */
-export function plotHtml(figure: Figure, opts: PlotOptions & { withLibrary?: boolean } = {}): string {
-  const id = `stratlab-plot-${process.pid}-${++plots}`;
+/** The figure as drawn: long lines thinned, a height, plain arrays (typed arrays copied). */
+export function plotFigure(figure: Figure, opts: PlotOptions = {}): { data: Trace[]; layout: Record<string, unknown>; config: Record<string, unknown> } {
   const maxPoints = opts.maxPoints ?? 4000;
   const layout = { ...(figure.layout ?? {}) };
   const height = opts.height ?? (typeof layout.height === "number" ? layout.height : 420);
   const fig = { data: figure.data.map((t) => thinTrace(t, maxPoints)), layout: { height, ...layout }, config: { responsive: true, displaylogo: false, ...(figure.config ?? {}) } };
-  const library = opts.withLibrary ? `<script type="text/javascript">${plotlySource().replace(/<\/script/gi, "<\\/script")}</script>\n` : "";
+  // Through JSON: the MIME bundle is sent as JSON, and typed arrays must become arrays.
+  return JSON.parse(scriptJson(fig)) as ReturnType<typeof plotFigure>;
+}
+
+/** plotly.js itself as an HTML script element (defines window.Plotly in the page). */
+export function plotlyScriptHtml(): string {
+  return `<script type="text/javascript">${plotlySource().replace(/<\/script/gi, "<\\/script")}</script>\n`;
+}
+
+/** The HTML for one figure; `withLibrary` prepends plotly.js itself. */
+export function plotHtml(figure: Figure, opts: PlotOptions & { withLibrary?: boolean } = {}): string {
+  const id = `stratlab-plot-${process.pid}-${++plots}`;
+  const fig = plotFigure(figure, opts);
+  const height = fig.layout.height as number;
+  const library = opts.withLibrary ? plotlyScriptHtml() : "";
   // Later outputs wait briefly for the library: cells can render before the first one's script ran.
   const draw = `(function () {
   var fig = ${scriptJson(fig)};
@@ -85,7 +134,11 @@ export function showPlot(figure: Figure, opts: PlotOptions = {}): void {
     console.log(`[plot: ${figure.data.length} trace(s)${typeof figure.layout?.title === "string" ? ` "${figure.layout.title}"` : ""}; shown inline in a notebook]`);
     return;
   }
-  const withLibrary = opts.embed === true || !embedded;
-  display.html(plotHtml(figure, { ...opts, withLibrary }));
-  embedded = true;
+  const withLibrary = opts.embed === true || (!embedded && plotlyLibrary() === "embed");
+  const fig = plotFigure(figure, opts);
+  const html = plotHtml(fig, { ...opts, maxPoints: 0, withLibrary });
+  const title = typeof figure.layout?.title === "string" ? figure.layout.title : (figure.layout?.title as { text?: unknown } | undefined)?.text;
+  const bundle = { [PLOTLY_MIME]: fig, "text/html": html, "text/plain": `[plot: ${figure.data.length} trace(s)${typeof title === "string" ? ` "${title}"` : ""}]` };
+  if (!displayBundle(bundle)) display.html(html);
+  if (withLibrary) embedded = true;
 }

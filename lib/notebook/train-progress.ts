@@ -4,8 +4,8 @@
  * title. Outside a notebook it prints a line every tenth of the epochs.
  */
 import type { EpochEvent, EpochStats } from "../train/run";
-import { updatableDisplay } from "./display";
-import { plotHtml } from "./plot";
+import { cellDisplay, displayBundle, updatableBundleDisplay, updatableDisplay } from "./display";
+import { claimPlotlyEmbed, plotFigure, plotHtml, plotlyScriptHtml, PLOTLY_MIME } from "./plot";
 import { formatSeconds } from "./progress";
 
 export interface TrainingView {
@@ -18,6 +18,9 @@ export interface TrainingView {
 const REDRAW_MS = 300;
 
 export function trainingProgress(label = "training"): TrainingView {
+  // Plotly's MIME bundle beside the HTML when the kernel can send one (every front end
+  // picks what it renders); HTML alone otherwise.
+  const bundles = updatableBundleDisplay();
   const display = updatableDisplay();
   const history = new Map<number, EpochStats>();
   let lastDraw = 0;
@@ -44,8 +47,16 @@ export function trainingProgress(label = "training"): TrainingView {
       ],
       layout: { title, height: 320, xaxis: { title: "epoch", range: [0, e.epochs + 1] }, yaxis: { title: "cross-entropy" }, margin: { t: 50 } },
     };
-    // The first drawing carries plotly.js; later ones reuse the page's copy.
-    display.html(plotHtml(figure, { withLibrary: !drawn }));
+    // The session's copy of plotly.js, when this view is the first to need one, goes in an
+    // output of its own that stays: the live plot below is redrawn in place (a saved notebook
+    // keeps only its last drawing) and must not resend 4.6 MB at every epoch.
+    if (!drawn && claimPlotlyEmbed()) {
+      const library = plotlyScriptHtml();
+      if (!displayBundle({ "text/html": library, "text/plain": "" })) cellDisplay()?.html(library);
+    }
+    const html = plotHtml(figure, { withLibrary: false });
+    if (bundles !== undefined) bundles.show({ [PLOTLY_MIME]: plotFigure(figure), "text/html": html, "text/plain": `[plot: ${title}]` });
+    else display.html(html);
     drawn = true;
   };
   return {

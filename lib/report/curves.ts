@@ -14,6 +14,7 @@ import { hashFile } from "../optimize/storage/manifest";
 import { PACKAGE_ROOT } from "../paths";
 import { getStrategy } from "../strategies/registry";
 import { DEFAULT_MAX_POINTS, downsample, type Series } from "./downsample";
+import { roundTrips, type Trips } from "./drilldown";
 import type { RunData } from "./run";
 import type { TopEntry } from "./tables";
 
@@ -48,6 +49,8 @@ export interface Curve {
   /** 1 - equity / running peak (the peak starts at the trade size), thinned on its own. */
   drawdown: Series;
   fills: CurveFills;
+  /** Round trips with P&L, bars held and fees (the drill-down's list). */
+  trips: Trips;
   final_balance: number;
   max_drawdown: number;
   /** The re-evaluation gave every metric the journal recorded for the study period. */
@@ -150,6 +153,7 @@ export function shortlistCurves(entries: readonly TopEntry[], inputs: RunInputs,
         equity: shown.map((f) => f.equity),
         total: fills.length,
       },
+      trips: roundTrips(r.round_trips ?? [], fills),
       final_balance: r.metrics.final_balance,
       max_drawdown: r.metrics.max_drawdown,
       reproduced,

@@ -6,3 +6,5 @@ export { formatCsv, csvField, type Cell, type Table } from "./csv";
 export { paramImportance, type ParamImportance } from "./importance";
 export { downsample, minMaxIndices, DEFAULT_MAX_POINTS } from "./downsample";
 export { shortlistCurves, loadRunInputs, type Curve } from "./curves";
+export { buildRunIndex, writeRunIndex, runIndexPath, type RunIndexModel, type RunIndexResult, type IndexRun } from "./run-index";
+export { candles, roundTrips, type Candles, type Trips } from "./drilldown";

@@ -4,7 +4,7 @@
  * run never changes it. docs/reports.md describes every file.
  */
 import { rmSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
 import { PERIOD_KEYS } from "../engine/periods";
@@ -12,6 +12,7 @@ import { RunError, UsageError } from "../errors";
 import { joinInside } from "../io/safe-path";
 import { writeFileAtomic } from "../io/atomic";
 import { loadRunInputs, shortlistCurves, type Curve } from "./curves";
+import { candles, type Candles } from "./drilldown";
 import { formatCsv, type Table } from "./csv";
 import { buildModel, type RunStatus } from "./dashboard/model";
 import { renderPage } from "./dashboard/page";
@@ -32,7 +33,12 @@ export interface ReportOptions {
   bars?: Bars;
   /** Cost table for the curves instead of the manifest's costs file. */
   costs?: CostTable;
-  /** Inline plotly.js into index.html (one file to send around) instead of report/plotly*.js beside it. */
+  /**
+   * Load plotly.js from one copy in the runs folder (`../plotly.min.js`, shared by every run
+   * there) instead of inlining it (the default: index.html copied alone still draws).
+   */
+  externalPlotly?: boolean;
+  /** Inline plotly.js (the default; kept for callers of earlier versions). */
   singleFile?: boolean;
   /** Points per curve on the page at most (default 2,000). */
   maxCurvePoints?: number;
@@ -116,6 +122,7 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
   writeCsv("top.csv", topTable(top));
 
   let curves: Curve[] | null = null;
+  let price: Candles | null = null;
   let curvesNote = "Curves are drawn by the final report (stratlab report DIR); intermediate reports skip them to stay fast.";
   if (opts.curves !== false && !opts.running) {
     if (top.overall.length === 0) curvesNote = "No complete trial yet: no curves.";
@@ -124,6 +131,7 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
       if (inputs === null) curvesNote = "Curves skipped: the run's data or cost file is missing or changed (see the warnings in report/summary.json).";
       else {
         curves = shortlistCurves(top.overall, inputs, { maxPoints, onWarning: warn });
+        price = candles(inputs.bars);
         write("curves.json", json({ maxPoints, curves }));
       }
     }
@@ -133,14 +141,17 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
   // A curves.json of an earlier report would no longer match the tables beside it.
   if (curves === null) rmSync(join(reportDir, "curves.json"), { force: true });
 
-  const plotlyRef = opts.singleFile ? { inline: plotlySource() } : { src: relative(run.dir, writePlotlyAsset(reportDir)).split("\\").join("/") };
-  if (!opts.singleFile) files.push(join(run.dir, plotlyRef.src as string));
+  // A copy of an earlier version's default (report/plotly*.js) is no longer used.
+  if (!opts.externalPlotly) for (const name of ["plotly.min.js", "plotly.js"]) rmSync(join(reportDir, name), { force: true });
+  const plotlyRef = opts.externalPlotly ? { src: relative(run.dir, writePlotlyAsset(dirname(run.dir))).split("\\").join("/") } : { inline: plotlySource() };
+  if (opts.externalPlotly) files.push(join(run.dir, plotlyRef.src as string));
   const model = buildModel({
     run,
     summaries,
     status,
     topN,
     curves,
+    price,
     curvesNote,
     maxCurvePoints: maxPoints,
     files: files.map((f) => relative(run.dir, f).split("\\").join("/")),

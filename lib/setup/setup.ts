@@ -7,13 +7,13 @@
 import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { ensureDefaultData } from "../data/generate";
-import { checkJupyter, JUPYTER_APT_PACKAGES, jupyterInstallHint, jupyterPython, kernelSpecFile, SYSTEM_PYTHON } from "../notebook/jupyter";
+import { checkJupyter, JUPYTER_APT_PACKAGES, jupyterInstallHint, jupyterPython, kernelSpecFile, NOTEBOOK_APT_PACKAGE, SYSTEM_PYTHON } from "../notebook/jupyter";
 import { DEFAULT_DATA, PACKAGE_ROOT } from "../paths";
 import { aptInstall, aptUnavailable } from "./apt";
 import { registerKernel } from "./kernel";
 import { checkResolvable, linkBins, linkPackage } from "./link";
 
-export type StepName = "link" | "data" | "jupyter" | "kernel" | "redis";
+export type StepName = "link" | "data" | "jupyter" | "notebook" | "kernel" | "redis";
 export type StepStatus = "ok" | "done" | "skipped" | "warning";
 
 export interface SetupStep {
@@ -93,6 +93,19 @@ export function runSetup(opts: SetupOptions = {}): SetupReport {
     jupyterOk = true;
     interactive = status.interactive;
     return { status: "done", detail: `installed ${JUPYTER_APT_PACKAGES.join(" ")} in ${apt.seconds.toFixed(0)} s (nbconvert ${status.nbconvertVersion})` };
+  });
+
+  // `npm run notebook` needs a notebook server; Debian's classic one, when apt can be used.
+  step("notebook", () => {
+    if (!jupyterOk) return { status: "skipped", detail: "needs Jupyter (see the warning)" };
+    if (interactive) return { status: "ok", detail: "a notebook server is installed (npm run notebook)" };
+    const why = opts.skipApt ? "--skip-apt" : python !== SYSTEM_PYTHON ? `${python} is not Debian's` : aptUnavailable();
+    if (why !== undefined) return { status: "skipped", detail: `no notebook server (${why}); for npm run notebook: sudo apt-get install -y --no-install-recommends ${NOTEBOOK_APT_PACKAGE}` };
+    log(`  installing Debian's ${NOTEBOOK_APT_PACKAGE} for npm run notebook (STRATLAB_SKIP_APT=1 skips this)`);
+    const apt = aptInstall([NOTEBOOK_APT_PACKAGE], log);
+    if (!apt.ok) return { status: "warning", detail: `${apt.error}; npm run notebook needs: sudo apt-get install -y --no-install-recommends ${NOTEBOOK_APT_PACKAGE}` };
+    interactive = checkJupyter(python).interactive;
+    return { status: interactive ? "done" : "warning", detail: interactive ? `installed ${NOTEBOOK_APT_PACKAGE} in ${apt.seconds.toFixed(0)} s` : `installed ${NOTEBOOK_APT_PACKAGE} but ${python} cannot import notebook` };
   });
 
   step("kernel", () => {

@@ -4,7 +4,8 @@
  * once when it is complete; a second call on a run still going waits for it.
  */
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { basename, join } from "node:path";
 import type { Progress } from "../../lib/optimize/runner";
 import { optimize } from "../../lib/notebook/optimize";
 import { runProgressHtml, runProgressLine } from "../../lib/notebook/optimize-progress";
@@ -44,6 +45,10 @@ describe("optimize outside a notebook", () => {
     expect(lines.some((l) => l.startsWith("created by pid"))).toBe(true);
     expect(lines.filter((l) => l.startsWith("optimize view: ")).at(0)).toMatch(/^optimize view: 0\/64 \(0%\)/);
     expect(lines.at(-1)).toMatch(/^optimize view: complete: 64 new trials/);
+    // the run index beside the runs folder lists the run (written after every run)
+    const index = readFileSync(join(study.tmp, "index.html"), "utf8");
+    expect(index).toContain(basename(first.dir).replace(/^\d{8}T\d{6}Z-/, ""));
+    expect(index).toContain('"status":"complete"');
 
     log.mockClear();
     const again = await optimize(study);

@@ -55,6 +55,16 @@ describe("stratlab report", () => {
     expect(lines(out).some((p) => /plotly/.test(p))).toBe(false);
   });
 
+  it("--external-plotly loads one shared copy; with --single-file it is a usage error", async () => {
+    const fx = makeRunDir({ trials: 3, strategies: ["sma_cross"], objectives: ["mar"] });
+    expect(await main(["report", fx.dir, "--no-curves", "--external-plotly"])).toBe(0);
+    expect(readFileSync(join(fx.dir, "index.html"), "utf8")).toContain('<script src="../plotly.min.js">');
+    expect(lines(out)).toContain(join(fx.dir, "..", "plotly.min.js"));
+    err.length = 0;
+    expect(await main(["report", fx.dir, "--external-plotly", "--single-file"])).toBe(2);
+    expect(lines(err)).toHaveLength(1);
+  });
+
   it("exits 2 with one line naming the file when DIR is not a run directory", async () => {
     const empty = mkdtempSync(join(tmpdir(), "stratlab-notrun-"));
     expect(await main(["report", empty])).toBe(2);

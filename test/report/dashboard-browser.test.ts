@@ -4,7 +4,7 @@
  * missing browser fails the test. STRATLAB_DASHBOARD_PNG=path also saves a screenshot
  * (docs/img/dashboard.png is made that way).
  */
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -130,7 +130,16 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("dashboard in headless chromium", () =
   });
 
   it("shows hostile text from a run as text", async () => {
-    const evil = makeRunDir({ name: 'x</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">', trials: 5, strategies: ["sma_cross"], objectives: ["mar"] });
+    const hostile = 'x</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
+    // A hostile run name is refused when the manifest is read (a name becomes file names).
+    const named = makeRunDir({ name: hostile, trials: 5, strategies: ["sma_cross"], objectives: ["mar"] });
+    expect(() => generateReport(named.dir, { curves: false })).toThrow(/is not a run name/);
+    // Free text that is allowed (the data file's name) still reaches the page: as text.
+    const evil = makeRunDir({ name: "evil", trials: 5, strategies: ["sma_cross"], objectives: ["mar"] });
+    const manifestPath = resolve(evil.dir, "manifest.json");
+    const m = JSON.parse(readFileSync(manifestPath, "utf8")) as { data: { path: string } };
+    m.data.path = `/tmp/${hostile.replace(/\//g, "|")}.csv`;
+    writeFileSync(manifestPath, JSON.stringify(m));
     generateReport(evil.dir, { curves: false });
     const p = await browser.newPage();
     const errs: string[] = [];
@@ -138,8 +147,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("dashboard in headless chromium", () =
     await p.goto(pathToFileURL(resolve(evil.dir, "index.html")).href, { waitUntil: "load" });
     await p.waitForSelector("#chart-history .main-svg");
     expect(await p.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
-    expect(await p.locator("h1").textContent()).toBe(evil.manifest.name);
-    expect(await p.locator("h1 img").count()).toBe(0);
+    expect(await p.locator("body").textContent()).toContain(`data ${hostile.replace(/\//g, "|")}.csv`);
+    expect(await p.locator("img").count()).toBe(0);
     // intermediate/no-curve reports say why instead of drawing
     expect(await p.locator("#chart-equity .chart-note").textContent()).toMatch(/not requested/);
     expect(errs).toEqual([]);

@@ -124,7 +124,10 @@ export function makeRunDir(o: FixtureOptions = {}): Fixture {
     const strategy = getStrategy(st.strategy);
     for (let id = 0; id < trials; id++) {
       const params = drawParams(st.strategy, rng);
-      const base = { v: 1 as const, id, study: st.key, params, started: "2025-01-01T00:00:00.000Z", finished: "2025-01-01T00:00:01.000Z", worker: 0 };
+      // Two workers taking trials in turn, 0.9 s each: a timeline with something to show.
+      const k = lines.length;
+      const at = (ms: number) => new Date(Date.UTC(2025, 0, 1) + ms).toISOString();
+      const base = { v: 1 as const, id, study: st.key, params, started: at(Math.floor(k / 2) * 1000), finished: at(Math.floor(k / 2) * 1000 + 900), worker: k % 2 };
       if (o.failIds?.includes(id)) {
         lines.push({ ...base, value: null, state: "failed", results: [], error: "simulated failure, with a comma, and a \"quote\"" });
         continue;

@@ -390,8 +390,9 @@ function checkShape(x: unknown, withResults: boolean): string | null {
     const t = typeof params[k];
     if (t !== "number" && t !== "string" && t !== "boolean") return `parameter ${k} is ${JSON.stringify(params[k])}, not a number, string or boolean`;
   }
-  if (typeof o.started !== "string" || typeof o.finished !== "string") return "started/finished are not ISO time strings";
-  if (typeof o.worker !== "number" || !Number.isInteger(o.worker)) return `worker ${JSON.stringify(o.worker)} is not a worker index`;
+  // Times and worker feed only the dashboard's timeline: a line without them still loads.
+  if ((o.started !== undefined && typeof o.started !== "string") || (o.finished !== undefined && typeof o.finished !== "string")) return "started/finished are not ISO time strings";
+  if (o.worker !== undefined && (typeof o.worker !== "number" || !Number.isInteger(o.worker))) return `worker ${JSON.stringify(o.worker)} is not a worker index`;
   if (o.error !== undefined && typeof o.error !== "string") return "error is not a string";
   if (withResults && !Array.isArray(o.results)) return "results is not an array";
   return null;

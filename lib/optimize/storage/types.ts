@@ -31,11 +31,11 @@ export interface TrialLine {
   state: TrialState;
   /** All metrics for all periods, per trade size. */
   results: TrialResult[];
-  /** ISO times. */
-  started: string;
-  finished: string;
-  /** Worker index. */
-  worker: number;
+  /** ISO times the evaluation started and finished (absent in journals written without them). */
+  started?: string;
+  finished?: string;
+  /** Index of the pool worker that evaluated it (absent likewise). */
+  worker?: number;
   error?: string;
 }
 

@@ -116,6 +116,11 @@ function TrialTable(host, name, rows, periodOf) {
   host.appendChild(bar);
   host.appendChild(scroll);
   input.addEventListener("input", function () { state.filter = input.value; render(); });
+  // A click on a row asks for that trial's drill-down (drilldown.ts listens).
+  tbody.addEventListener("click", function (ev) {
+    var tr = ev.target && ev.target.closest ? ev.target.closest("tr[data-i]") : null;
+    if (tr) document.dispatchEvent(new CustomEvent("stratlab:trial", { detail: Number(tr.getAttribute("data-i")) }));
+  });
 
   function rowText(i) {
     return cols.map(function (c) { return fmt(c.get(i), c.fmt); }).join(" ").toLowerCase();
@@ -134,6 +139,7 @@ function TrialTable(host, name, rows, periodOf) {
     var frag = document.createDocumentFragment();
     list.slice(0, MAX_ROWS).forEach(function (i) {
       var tr = el("tr");
+      tr.setAttribute("data-i", String(i));
       cols.forEach(function (c) {
         var v = c.get(i);
         var td = el("td", c.num ? "num" : "", fmt(v, c.fmt));
@@ -298,12 +304,40 @@ function drawCurves() {
   });
   var period = { type: "line", xref: "x", yref: "paper", x0: c.periodStart, x1: c.periodStart, y0: 0, y1: 1, line: { dash: "dot", width: 1, color: "#555" } };
   var fillsNote = c.fills.total > c.fills.t.length ? " (markers: " + c.fills.t.length + " of " + c.fills.total + " fills)" : "";
+  // One time range and the same margins for both charts, so their x axes line up (fill
+  // markers would otherwise pad the equity chart's range); zooming one zooms the other.
+  var lo = Infinity, hi = -Infinity;
+  C.forEach(function (cv) { var x = cv.equity.x; if (x.length) { lo = Math.min(lo, x[0]); hi = Math.max(hi, x[x.length - 1]); } });
+  var range = [lo, hi], margin = { l: 70, r: 20, t: 40, b: 50 };
   plot($("chart-equity"), eq, { title: "Equity at each close, top " + C.length + " by total return; trades of " + esc(curveName(c)) + fillsNote + "; dotted: start of its study period",
-    xaxis: { type: "date" }, yaxis: { title: { text: "equity" } }, shapes: [period], legend: { orientation: "h", y: -0.15 } });
-  plot($("chart-drawdown"), dd, { title: "Drawdown from the running peak", xaxis: { type: "date" }, yaxis: { tickformat: ".0%", title: { text: "drawdown" } }, shapes: [period] });
+    xaxis: { type: "date", range: range }, yaxis: { title: { text: "equity" } }, shapes: [period], legend: { orientation: "h", y: -0.15 }, margin: margin });
+  plot($("chart-drawdown"), dd, { title: "Drawdown from the running peak", xaxis: { type: "date", range: range }, yaxis: { tickformat: ".0%", title: { text: "drawdown" } }, shapes: [period], margin: margin });
+  linkZoom($("chart-equity"), $("chart-drawdown"));
+}
+
+function linkZoom(a, b) {
+  if (!window.Plotly || a.linked) return;
+  a.linked = b.linked = true;
+  var busy = false;
+  function follow(from, to) {
+    from.on("plotly_relayout", function (ev) {
+      if (busy) return;
+      var upd = {};
+      if (ev["xaxis.range[0]"] !== undefined) { upd["xaxis.range[0]"] = ev["xaxis.range[0]"]; upd["xaxis.range[1]"] = ev["xaxis.range[1]"]; }
+      else if (ev["xaxis.autorange"]) upd["xaxis.autorange"] = true;
+      else return;
+      busy = true;
+      Promise.resolve(Plotly.relayout(to, upd)).then(function () { busy = false; }, function () { busy = false; });
+    });
+  }
+  follow(a, b);
+  follow(b, a);
 }
 
 // ---- start -------------------------------------------------------------------------
+// The other page scripts (plots.ts, drilldown.ts, live.ts) use these.
+window.stratlab = { D: D, T: T, N: N, $: $, el: el, esc: esc, fmt: fmt, isNum: isNum, noteIn: noteIn, plot: plot, studyOf: studyOf,
+  studyTrials: studyTrials, hover: hover, axisType: axisType, fillSelect: fillSelect, curveName: curveName };
 fillSelect($("study-select"), D.studies.map(function (s, i) { return { value: i, label: s.key + " (" + s.trials_done + " trials)" }; }), 0);
 $("study-select").addEventListener("change", drawStudy);
 $("param-x").addEventListener("change", drawParams);
@@ -356,6 +390,6 @@ table.plain th { background: var(--bg); }
 table.trials thead th { position: sticky; top: 0; background: var(--bg); cursor: pointer; user-select: none; }
 table.trials th[aria-sort=ascending]::after { content: " \\25B2"; }
 table.trials th[aria-sort=descending]::after { content: " \\25BC"; }
-table.trials tbody tr:hover { background: #f0f6ff; }
+table.trials tbody tr:hover { background: #f0f6ff; cursor: pointer; }
 a { color: var(--accent); }
 `;

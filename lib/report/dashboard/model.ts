@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import { PERIOD_KEYS, type PeriodKey } from "../../engine/periods";
 import type { TrialParamValue } from "../../optimize/storage/types";
 import type { Curve } from "../curves";
+import type { Candles } from "../drilldown";
 import { paramImportance, type ParamImportance } from "../importance";
 import { metricsOf, type RunData, type StudyInfo } from "../run";
 import { paramNames, type StudySummary } from "../tables";
@@ -56,10 +57,18 @@ export interface DashboardModel {
     p: Record<string, Array<TrialParamValue | null>>;
     /** period -> metric -> value per trial. */
     m: Record<string, Record<string, Array<number | null>>>;
+    /** Start and end (ms after `timeBase`) and worker index per trial; null in journals without them. */
+    t0: Array<number | null>;
+    t1: Array<number | null>;
+    w: Array<number | null>;
   };
+  /** Unix ms the trial times count from (the earliest start), or null without times. */
+  timeBase: number | null;
   importance: Record<string, ParamImportance[]>;
   topN: number;
   curves: Curve[] | null;
+  /** Price candles for the drill-down (with the curves), or null. */
+  price: Candles | null;
   curvesNote: string;
   /** Points per curve at most (see downsample.ts). */
   maxCurvePoints: number;
@@ -109,6 +118,7 @@ export interface ModelInput {
   status: RunStatus;
   topN: number;
   curves: Curve[] | null;
+  price?: Candles | null;
   curvesNote: string;
   maxCurvePoints: number;
   files: string[];
@@ -120,7 +130,13 @@ export function buildModel(inp: ModelInput): DashboardModel {
   const m = run.manifest;
   const metrics = [...PAGE_METRICS, ...m.args.objectives.filter((o) => !PAGE_METRICS.some((p) => p.key === o)).map((key) => ({ key, fmt: "num" as Format }))];
   const params = paramNames(run.trials);
-  const trials: DashboardModel["trials"] = { s: [], id: [], state: [], value: [], p: {}, m: {} };
+  const trials: DashboardModel["trials"] = { s: [], id: [], state: [], value: [], p: {}, m: {}, t0: [], t1: [], w: [] };
+  const timeOf = (iso: unknown) => (typeof iso === "string" ? Date.parse(iso) : NaN);
+  let timeBase = Infinity;
+  for (const t of run.trials) {
+    const ms = timeOf(t.started);
+    if (ms < timeBase) timeBase = ms;
+  }
   for (const p of params) trials.p[p] = [];
   for (const period of PERIOD_KEYS) {
     trials.m[period] = {};
@@ -132,6 +148,11 @@ export function buildModel(inp: ModelInput): DashboardModel {
     trials.state.push(t.state);
     trials.value.push(r6(t.value));
     for (const p of params) trials.p[p].push(t.params[p] ?? null);
+    const t0 = timeOf(t.started);
+    const t1 = timeOf(t.finished);
+    trials.t0.push(Number.isFinite(t0) ? t0 - timeBase : null);
+    trials.t1.push(Number.isFinite(t1) ? t1 - timeBase : null);
+    trials.w.push(typeof t.worker === "number" ? t.worker : null);
     for (const period of PERIOD_KEYS) {
       const mm = metricsOf(t, period);
       for (const k of metrics) trials.m[period][k.key].push(mm ? r6(mm[k.key]) : null);
@@ -216,9 +237,11 @@ export function buildModel(inp: ModelInput): DashboardModel {
     metrics,
     params,
     trials,
+    timeBase: Number.isFinite(timeBase) ? timeBase : null,
     importance,
     topN: inp.topN,
     curves: inp.curves?.map(roundCurve) ?? null,
+    price: inp.price ?? null,
     curvesNote: inp.curvesNote,
     maxCurvePoints: inp.maxCurvePoints,
     files: inp.files,
@@ -233,5 +256,6 @@ function roundCurve(c: Curve): Curve {
     equity: { x: c.equity.x, y: ys(c.equity.y) },
     drawdown: { x: c.drawdown.x, y: ys(c.drawdown.y) },
     fills: { ...c.fills, price: ys(c.fills.price), equity: ys(c.fills.equity) },
+    trips: { ...c.trips, entryPrice: ys(c.trips.entryPrice), exitPrice: ys(c.trips.exitPrice), pnl: ys(c.trips.pnl), ret: ys(c.trips.ret), fees: ys(c.trips.fees) },
   };
 }

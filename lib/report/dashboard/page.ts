@@ -4,6 +4,9 @@
  * script parses, so nothing from a run is ever parsed as markup.
  */
 import { CLIENT_JS, PAGE_CSS } from "./client";
+import { DRILLDOWN_CSS, DRILLDOWN_HTML, DRILLDOWN_JS } from "./drilldown";
+import { LIVE_CSS, LIVE_JS, liveBanner } from "./live";
+import { PLOTS_HTML, PLOTS_JS } from "./plots";
 import { escapeHtml as h, inlineScript, scriptJson } from "./escape";
 import type { DashboardModel } from "./model";
 
@@ -56,7 +59,7 @@ export function renderPage(m: DashboardModel, plotly: PlotlyRef): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>stratlab · ${h(m.title)}</title>
-<style>${PAGE_CSS}</style>
+<style>${PAGE_CSS}${DRILLDOWN_CSS}${LIVE_CSS}</style>
 ${plotlyTag}
 </head>
 <body>
@@ -65,23 +68,29 @@ ${plotlyTag}
 <div class="meta">${meta.map(h).join(" · ")}</div>
 <div class="badges">${badges.join("")}</div>
 </header>
+${liveBanner(m.status, r.done, r.planned)}
 <section id="studies"><h2>Studies</h2>${studiesTable(m)}</section>
 <section id="study-charts"><h2>Study charts</h2>
 <div class="controls"><label>study <select id="study-select"></select></label><label>parameter x <select id="param-x"></select></label><label>parameter y <select id="param-y"></select></label></div>
 <div class="grid"><div class="chart" id="chart-history"></div><div class="chart" id="chart-importance"></div><div class="chart" id="chart-param"></div><div class="chart" id="chart-pair"></div></div>
 <p class="note">Importance: share of the variance of the objective's ranks explained by the parameter alone (bias-corrected, epsilon²); rho: Spearman correlation. See docs/reports.md.</p>
 </section>
+${PLOTS_HTML}
 <section id="curves"><h2>Top ${m.topN}: equity and drawdown</h2>
 <div class="controls"><label>show the trades of <select id="curve-select"></select></label><span class="note">Curves thinned to at most ${m.maxCurvePoints} points each, keeping every bucket's high and low (so peaks and the deepest drawdown are exact).</span></div>
 <div class="chart" id="chart-equity"></div><div class="chart" id="chart-drawdown"></div>
 </section>
 <section id="trials"><h2>Trials</h2>
-<p class="note">Per objective: that objective's trials with the metrics of each study's own period. Per period: every trial with that period's metrics. Click a header to sort (again to reverse); the page shows 6 significant digits, the CSV files full precision.</p>
+<p class="note">Per objective: that objective's trials with the metrics of each study's own period. Per period: every trial with that period's metrics. Click a header to sort (again to reverse); click a row for the trial's drill-down (price, trades, equity, drawdown, round trips: computed for the top ${m.topN}). The page shows 6 significant digits, the CSV files full precision.</p>
 ${tabs(m)}
 </section>
+${DRILLDOWN_HTML}
 <footer>Files: ${links}</footer>
 <script type="application/json" id="report-data">${scriptJson(m)}</script>
 <script>${inlineScript(CLIENT_JS)}</script>
+<script>${inlineScript(PLOTS_JS)}</script>
+<script>${inlineScript(DRILLDOWN_JS)}</script>
+<script>${inlineScript(LIVE_JS)}</script>
 </body>
 </html>
 `;

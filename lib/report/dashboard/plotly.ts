@@ -1,7 +1,7 @@
 /**
- * plotly.js for the dashboard, offline: taken from node_modules and either written into
- * the run's report/ folder (the default: index.html loads it by a relative path, so the
- * run directory opens from disk anywhere it is copied) or inlined (single-file pages).
+ * plotly.js for the dashboard, offline: taken from node_modules and either inlined (the
+ * default: index.html copied alone still draws) or written once into the runs folder and
+ * loaded by a relative path (--external-plotly: one copy shared by every run there).
  */
 import { readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -55,6 +55,10 @@ export function writePlotlyAsset(reportDir: string): string {
   return target;
 }
 
+let source: string | undefined;
+
+/** The bundle's text (read once per process: every report inlines it). */
 export function plotlySource(): string {
-  return readFileSync(findPlotly().path, "utf8");
+  source ??= readFileSync(findPlotly().path, "utf8");
+  return source;
 }
