@@ -250,7 +250,7 @@ export class CheckpointService {
    * Removes checkpoints older than `maxAge` (index entry, then folder), skipping those of
    * operations that are running, and folders no index entry points at that are as old.
    */
-  cleanup(options: { maxAge: number | string; dryRun?: boolean }): CleanupResult {
+  cleanup(options: { maxAge: number | string; dryRun?: boolean; /** Keep `final` checkpoints (results) whatever their age. */ keepFinal?: boolean }): CleanupResult {
     const maxAgeMs = toMs(options.maxAge, "max-age");
     const dryRun = options.dryRun === true;
     const now = this.clock.now();
@@ -264,6 +264,7 @@ export class CheckpointService {
     const index = this.db.read();
     for (const c of index.checkpoints) {
       if (now - Date.parse(c.createdAt) < maxAgeMs) continue;
+      if (options.keepFinal === true && c.type === "final") continue;
       if (running(c.operationId)) skipped.push({ id: c.id, operationId: c.operationId, reason: `operation ${c.operationId} is running (pid ${ops.get(c.operationId)!.pid})` });
       else doomed.add(c.id);
     }

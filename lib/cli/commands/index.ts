@@ -8,6 +8,7 @@ import { mainCommand } from "./main";
 import { operationsCommand } from "./operations";
 import { optimizeCommand } from "./optimize";
 import { reportCommand } from "./report";
+import { serveCommand } from "./serve";
 import { setupCommand } from "./setup";
 
 export const COMMANDS: readonly Command[] = [
@@ -19,5 +20,6 @@ export const COMMANDS: readonly Command[] = [
   operationsCommand,
   dataCommand,
   reportCommand,
+  serveCommand,
   setupCommand,
 ];
