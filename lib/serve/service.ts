@@ -245,6 +245,7 @@ export class OperationService {
           this.emit(entry.id, { event: m.kind === "checkpoint" || m.kind === "cancelled" || m.kind === "final" ? "checkpoint" : "progress", data: { ...m.progress, ...(m.checkpoint ? { checkpoint: m.checkpoint } : {}) } });
         } else if (m.type === "end") {
           ended = true;
+          this.live.delete(entry.id);
           this.queue.remove(entry.id);
         }
       },
@@ -302,9 +303,9 @@ export class OperationService {
       const run = dir !== null ? safeSummary(dir) : null;
       view.run = run?.name ?? null;
       view.dashboard = run?.dashboard ?? null;
-      view.progress = this.live.get(r.id) ?? (run ? { unit: run.trials_done, total: run.trials_planned, fraction: run.trials_planned ? run.trials_done / run.trials_planned : null } : null);
+      view.progress = (status === "running" ? this.live.get(r.id) : undefined) ?? (run ? { unit: run.trials_done, total: run.trials_planned, fraction: run.trials_planned ? run.trials_done / run.trials_planned : null } : null);
     } else {
-      view.progress = this.live.get(r.id) ?? progressFromRecord(r, latest, status);
+      view.progress = (status === "running" ? this.live.get(r.id) : undefined) ?? progressFromRecord(r, latest, status);
     }
     if (view.resumed_by === null) view.resumed_by = all.find((o) => requestLink(o.request) === r.id)?.id ?? null;
     return view;

@@ -50,7 +50,7 @@ async function run(j: Job): Promise<void> {
   const onProgress = (e: ProgressEvent) => {
     if (PACE_MS > 0 && e.kind === "progress") sleep(PACE_MS);
     const now = Date.now();
-    if (e.kind === "progress" && now - lastSent < SEND_EVERY_MS) return;
+    if (e.kind === "progress" && now - lastSent < SEND_EVERY_MS && e.unit !== e.total) return;
     lastSent = now;
     const progress: ApiProgress = { unit: e.unit, total: e.total ?? null, fraction: e.fraction ?? null };
     const c = e.checkpoint;

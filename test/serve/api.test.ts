@@ -5,13 +5,13 @@
  * killed mid-operation, a cleanup during a running operation, optimisation runs as
  * operations with their dashboards, the bearer token, and the CLI talking to the server.
  */
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { backtest } from "../../lib/backtest";
 import { optimize } from "../../lib/lab/optimize";
-import { startService, type RunningService } from "../../lib/serve";
+import { connect, startService, type RunningService } from "../../lib/serve";
 import { CLI, runCli } from "../cli/run-cli";
 import { backtestBody, ended, http, serve, serveLab, waitFor, type Op, type ServeLab } from "./fixtures";
 
@@ -159,6 +159,23 @@ test("cancel, cleanup while running, two concurrent resumes (exactly one 202), t
   expect((await http(url, "DELETE", `/checkpoints/${final.id}`)).status).toBe(404);
 });
 
+test("connect(url): start, watch, cancel (stop after bars), checkpoints, resume; errors as ServiceError", async () => {
+  const svc = connect(url);
+  const op = await svc.start({ ...backtestBody(L), type: "backtest", stop_after_bars: 1200 });
+  const seen: string[] = [];
+  const stopped = await svc.watch(op.id, { progress: false, onEvent: (e) => seen.push(e) });
+  expect(stopped.status).toBe("cancelled");
+  expect(seen).toContain("progress");
+  expect(seen.at(-1)).toBe("end");
+  const cks = await svc.checkpoints({ operation: op.id });
+  expect(cks.map((c) => [c.kind, c.unit])).toContainEqual(["cancellation", 1200]);
+  const next = await svc.resume(op.id);
+  const done = await svc.watch(next.id, { progress: false });
+  expect(done.result).toEqual(reference);
+  await expect(svc.cancel(done.id)).rejects.toMatchObject({ name: "ServiceError", status: 409 });
+  await expect(svc.get("bt-nope")).rejects.toThrow(/no operation "bt-nope".*HTTP 404/);
+});
+
 test("a worker process killed mid-operation: the operation failed or interrupted, the server still answers, and it resumes", async () => {
   const { body: op } = await http<Op>(url, "POST", "/operations", backtestBody(L));
   const running = await waitFor(url, op.id, (o) => o.status === "running" && o.pid !== null && o.latest_checkpoint !== null);
@@ -214,7 +231,10 @@ test("the CLI's operations and checkpoints talk to the server with --server or S
   expect(missing.code).toBe(2);
   expect(missing.stderr.trim()).toMatch(/^ServiceError: no operation "bt-nope".*\(HTTP 404\)$/);
   // STRATLAB_SERVER does the same.
-  const viaEnv = spawnSync(process.execPath, [CLI, "checkpoints", "list", "--json"], { env: { ...process.env, STRATLAB_SERVER: url }, encoding: "utf8" });
+  // (asynchronously: this process serves the request)
+  const viaEnv = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, "checkpoints", "list", "--json"], { env: { ...process.env, STRATLAB_SERVER: url }, timeout: 30_000 }, (e, stdout, stderr) => resolve({ status: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
   expect(viaEnv.status, viaEnv.stderr).toBe(0);
   expect(JSON.parse(viaEnv.stdout)).toMatchObject({ server: url });
   const down = await runCli(["operations", "list", "--server", "http://127.0.0.1:9", "--json"]);
