@@ -19,10 +19,11 @@ import { loadAverage, round } from "./measure";
 import { optimizerSection } from "./optimizer";
 import { reportSection } from "./report";
 import { tempDirs, type BenchContext, type Section } from "./section";
+import { serviceSection } from "./service";
 import { storageSection } from "./storage";
 import { renderTable, type Table } from "./table";
 
-const SECTIONS: readonly Section[] = [evaluatorSection, optimizerSection, efficiencySection, dataSection, storageSection, reportSection];
+const SECTIONS: readonly Section[] = [evaluatorSection, optimizerSection, efficiencySection, dataSection, storageSection, reportSection, serviceSection];
 
 const USAGE = `usage: npm run bench -- [SECTION ...] [--json]
 sections: ${SECTIONS.map((s) => s.name).join(", ")} (default: all, in this order)

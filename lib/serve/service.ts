@@ -97,7 +97,11 @@ export class OperationService {
   list(filter: { type?: ApiType; status?: ApiStatus } = {}): ApiOperation[] {
     const records = this.registry.list();
     const ids = new Set(records.map((r) => r.id));
-    const out: ApiOperation[] = records.map((r) => this.viewRecord(r, records));
+    // One read of the checkpoint index for the whole list, not one per operation.
+    const latest = new Map<string, CheckpointMeta>();
+    for (const c of this.registry.checkpoints.list()) latest.set(c.operationId, c);
+    const links = linksOf(records);
+    const out: ApiOperation[] = records.map((r) => this.viewRecord(r, links, latest.get(r.id)));
     for (const e of this.queue.all()) if (!ids.has(e.id)) out.push(this.viewQueued(e));
     for (const run of this.unrecordedRuns(records)) out.push(this.viewRun(run, records));
     return out
@@ -110,7 +114,7 @@ export class OperationService {
     const records = this.registry.list();
     const rec = records.find((r) => r.id === id);
     if (rec !== undefined) {
-      const view = this.viewRecord(rec, records);
+      const view = this.viewRecord(rec, linksOf(records), this.registry.checkpoints.latest(rec.id));
       if (withResult && view.status === "completed") view.result = this.resultOf(rec, view);
       return view;
     }
@@ -280,9 +284,8 @@ export class OperationService {
     for (const fn of this.listeners.get(id) ?? []) fn(e);
   }
 
-  private viewRecord(r: OperationRecord, all: OperationRecord[]): ApiOperation {
+  private viewRecord(r: OperationRecord, links: Map<string, string>, latest: CheckpointMeta | undefined): ApiOperation {
     const status = statusOf(r);
-    const latest = this.registry.checkpoints.latest(r.id);
     const type = apiType(r.type);
     const view: ApiOperation = {
       id: r.id,
@@ -307,7 +310,7 @@ export class OperationService {
     } else {
       view.progress = (status === "running" ? this.live.get(r.id) : undefined) ?? progressFromRecord(r, latest, status);
     }
-    if (view.resumed_by === null) view.resumed_by = all.find((o) => requestLink(o.request) === r.id)?.id ?? null;
+    if (view.resumed_by === null) view.resumed_by = links.get(r.id) ?? null;
     return view;
   }
 
@@ -380,6 +383,16 @@ export function statusOf(r: OperationRecord): ApiStatus {
   if (r.status === "failed" && /ended without recording an outcome/.test(r.error ?? "")) return "interrupted";
   if (r.status === "cancelled" && (r.error ?? "").includes(SERVER_GONE)) return "interrupted";
   return eff;
+}
+
+/** Operation id -> the operation whose request says it resumed it (runs resumed by the service). */
+function linksOf(records: OperationRecord[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const o of records) {
+    const from = requestLink(o.request);
+    if (from !== null) m.set(from, o.id);
+  }
+  return m;
 }
 
 function requestLink(request: unknown): string | null {
