@@ -176,6 +176,16 @@ test("connect(url): start, watch, cancel (stop after bars), checkpoints, resume;
   await expect(svc.get("bt-nope")).rejects.toThrow(/no operation "bt-nope".*HTTP 404/);
 });
 
+test("training through its adapter: stopped after an epoch, resumed to completion", async () => {
+  const svc = connect(url);
+  const op = await svc.start({ type: "training", data: L.data, epochs: 3, stop_after_epochs: 1 });
+  const stopped = await svc.watch(op.id, { progress: false });
+  expect(stopped).toMatchObject({ status: "cancelled", latest_checkpoint: { kind: "cancellation", unit: 1 } });
+  const done = await svc.watch((await svc.resume(op.id)).id, { progress: false });
+  expect(done).toMatchObject({ status: "completed", type: "training", resumed_from: op.id, progress: { unit: 3, total: 3 } });
+  expect(done.result).toMatchObject({ epochs: 3 });
+});
+
 test("a worker process killed mid-operation: the operation failed or interrupted, the server still answers, and it resumes", async () => {
   const { body: op } = await http<Op>(url, "POST", "/operations", backtestBody(L));
   const running = await waitFor(url, op.id, (o) => o.status === "running" && o.pid !== null && o.latest_checkpoint !== null);
