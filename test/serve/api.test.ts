@@ -240,6 +240,11 @@ test("the CLI's operations and checkpoints talk to the server with --server or S
   const missing = await runCli(["operations", "cancel", "bt-nope", "--server", url]);
   expect(missing.code).toBe(2);
   expect(missing.stderr.trim()).toMatch(/^ServiceError: no operation "bt-nope".*\(HTTP 404\)$/);
+  // Locally, optimisation runs are listed as operations too (their journals are the source of truth).
+  const local = await runCli(["operations", "list", "--type", "optimisation", "--root", L.root, "--runs", L.runs, "--json"]);
+  expect(local.code, local.stderr).toBe(0);
+  const runs = (JSON.parse(local.stdout) as { runs: { name: string; trials_done: number }[] }).runs;
+  expect(runs.map((r) => r.name)).toEqual(expect.arrayContaining([expect.stringMatching(/-outside$/), expect.stringMatching(/-opt-/)]));
   // STRATLAB_SERVER does the same.
   // (asynchronously: this process serves the request)
   const viaEnv = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -16,7 +16,7 @@ import "../../backtest/resume";
 // import each engine's resume module here for its side effect, e.g. import "../../backtest/resume";
 
 const USAGE = [
-  "usage: stratlab operations list [--type T] [--status S]",
+  "usage: stratlab operations list [--type T] [--status S] [--runs DIR]",
   "       stratlab operations show ID",
   "       stratlab operations cancel ID [--signal] [--wait 30s]",
   "       stratlab operations resume ID",
@@ -31,11 +31,11 @@ const USAGE = [
   "  resume    continue a cancelled or failed operation from its latest checkpoint as a new operation",
   `  --root    checkpoint folder (default ${CHECKPOINTS_DIR})`,
   SERVER_USAGE,
-  "  Optimisation runs under reports/runs are listed as optimisation operations (named by their folder).",
+  `  --runs    optimisation runs, listed as optimisation operations named by their folder (default ${RUNS_DIR})`,
 ].join("\n");
 
 const ALLOWED: Record<string, string[]> = {
-  list: ["type", "status", "root", "server"],
+  list: ["type", "status", "root", "runs", "server"],
   show: ["root", "server"],
   cancel: ["signal", "wait", "root", "server"],
   resume: ["root", "server"],
@@ -51,6 +51,7 @@ export const operationsCommand: Command = {
     signal: { type: "boolean" },
     wait: { type: "string" },
     root: { type: "string" },
+    runs: { type: "string" },
     ...SERVER_OPTION,
   },
   async run(ctx) {
@@ -65,7 +66,7 @@ export const operationsCommand: Command = {
       const status = oneOf<OperationStatus>(ctx.values, "status", OPERATION_STATUSES);
       const operations = registry.list({ ...(type ? { type } : {}), ...(status ? { status } : {}) });
       // Optimisation runs are operations too; their journals are the source of truth.
-      const runs = type === undefined || type === "optimisation" ? listRunSummaries(RUNS_DIR).filter((r) => status === undefined || runStatus(r) === status) : [];
+      const runs = type === undefined || type === "optimisation" ? listRunSummaries(str(ctx.values, "runs") ?? RUNS_DIR).filter((r) => status === undefined || runStatus(r) === status) : [];
       if (!ctx.json) {
         if (operations.length === 0 && runs.length === 0) ctx.out(`no operations in ${registry.root}`);
         else ctx.out(renderTable(["operation", "type", "status", "pid", "age", "resumed from", "resumed by"], [...operations.map(row), ...runs.map(runRow)]));
