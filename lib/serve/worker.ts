@@ -92,5 +92,6 @@ process.on("disconnect", () => {
   if (job === undefined) process.exit(0);
   token.cancel(SERVER_GONE);
 });
-// SIGINT of a terminal's Ctrl-C reaches the whole process group: the server decides what stops.
-process.on("SIGINT", () => token.cancel("received SIGINT"));
+// A terminal's Ctrl-C reaches the whole process group: the server decides what stops (it
+// disconnects its workers on the way out, and they save a checkpoint as above).
+process.on("SIGINT", () => undefined);

@@ -257,6 +257,31 @@ test("the CLI's operations and checkpoints talk to the server with --server or S
   expect(down.stderr).toMatch(/cannot reach the stratlab service at http:\/\/127\.0\.0\.1:9/);
 });
 
+test("the scheduled cleanup skips running operations and keeps final checkpoints", async () => {
+  const C = await serve(L, { root: join(L.dir, "sched-root"), runs: join(L.dir, "sched-runs"), cleanupEveryMs: 100, maxAgeMs: 0 });
+  try {
+    const svc = connect(C.url);
+    const running = await svc.start({ ...backtestBody(L), type: "backtest" });
+    const seen = await waitFor(C.url, running.id, (o) => o.status === "running" && (o.latest_checkpoint?.unit ?? 0) >= 1000);
+    await new Promise((r) => setTimeout(r, 400)); // a few cleanup rounds
+    const kept = await svc.checkpoints({ operation: running.id });
+    expect(kept.map((c) => c.unit)).toContain(seen.latest_checkpoint!.unit);
+    await svc.cancel(running.id);
+    const cancelled = await svc.watch(running.id, { progress: false });
+    expect(cancelled.status).toBe("cancelled");
+    // Not running any more: its checkpoints go at the next rounds.
+    for (let i = 0; i < 50 && (await svc.checkpoints({ operation: running.id })).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await svc.checkpoints({ operation: running.id })).toEqual([]);
+    // A result (final checkpoint) stays.
+    const trained = await svc.watch((await svc.start({ type: "training", data: L.data, epochs: 2 })).id, { progress: false });
+    expect(trained.status).toBe("completed");
+    await new Promise((r) => setTimeout(r, 400));
+    expect((await svc.checkpoints({ operation: trained.id })).map((c) => c.kind)).toEqual(["final"]);
+  } finally {
+    await C.close();
+  }
+});
+
 test("a bearer token: 401 without it, answers with it; a non-loopback address without a token is refused", async () => {
   const token = "s3cret-token-0123456789";
   const T = await startService({ host: "127.0.0.1", port: 0, workers: 1, root: join(L.dir, "auth-root"), runs: join(L.dir, "auth-runs"), token });
