@@ -3,7 +3,7 @@
  * registry, with operations in worker processes, a live web console and a client. See
  * docs/service.md.
  */
-export { startService, isLoopback, DEFAULT_PORT, type StartOptions, type RunningService } from "./start";
+export { startService, isLoopback, type StartOptions, type RunningService } from "./start";
 export { OperationService, statusOf, type ApiOperation, type ServiceEvent } from "./service";
 export { ProcessRunner, WORKER_SCRIPT, type OperationRunner, type JobHandlers } from "./runner";
 export { HANDLERS, type OperationHandler, type JobContext } from "./dispatch";

@@ -11,6 +11,7 @@ import { CHECKPOINTS_DIR, RUNS_DIR } from "../paths";
 import { ProcessRunner, type OperationRunner } from "./runner";
 import { buildServer } from "./server";
 import { OperationService } from "./service";
+import { DEFAULT_PORT } from "./types";
 
 export interface StartOptions {
   host?: string;
@@ -41,7 +42,6 @@ export interface RunningService {
   close(graceMs?: number): Promise<void>;
 }
 
-export const DEFAULT_PORT = 8787;
 export const DEFAULT_MAX_AGE_MS = 7 * 86_400_000;
 
 export function isLoopback(host: string): boolean {

@@ -58,5 +58,7 @@ export type WorkerMessage =
 /** Server -> worker (IPC). */
 export type ServerMessage = { type: "job"; job: Job } | { type: "cancel"; reason: string };
 
+export const DEFAULT_PORT = 8787;
+
 /** Why a worker stopped when its server went away: shown as `interrupted`. */
 export const SERVER_GONE = "the server stopped (its worker process was disconnected)";

@@ -3,7 +3,7 @@ import { availableParallelism } from "node:os";
 import { parseDuration } from "../../checkpoint";
 import { UsageError } from "../../errors";
 import { CHECKPOINTS_DIR, RUNS_DIR } from "../../paths";
-import { DEFAULT_PORT, startService } from "../../serve";
+import { DEFAULT_PORT } from "../../serve/types";
 import { num, str } from "../args";
 import type { Command } from "../command";
 
@@ -49,6 +49,9 @@ export const serveCommand: Command = {
     }
     const every = str(ctx.values, "cleanup-every");
     const maxAge = str(ctx.values, "max-age");
+    // Loaded here: Fastify is not needed by the other commands.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startService } = require("../../serve/start") as typeof import("../../serve/start");
     const s = await startService({
       ...optional("host", str(ctx.values, "host")),
       ...optional("port", num(ctx.values, "port", { int: true, min: 0, max: 65535 })),
