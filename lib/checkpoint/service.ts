@@ -250,7 +250,14 @@ export class CheckpointService {
    * Removes checkpoints older than `maxAge` (index entry, then folder), skipping those of
    * operations that are running, and folders no index entry points at that are as old.
    */
-  cleanup(options: { maxAge: number | string; dryRun?: boolean; /** Keep `final` checkpoints (results) whatever their age. */ keepFinal?: boolean }): CleanupResult {
+  cleanup(options: {
+    maxAge: number | string;
+    dryRun?: boolean;
+    /** Keep `final` checkpoints (results) whatever their age. */
+    keepFinal?: boolean;
+    /** Operations whose checkpoints are about to be used (e.g. a queued resume): skipped like running ones, with this reason. */
+    busy?: ReadonlyMap<string, string>;
+  }): CleanupResult {
     const maxAgeMs = toMs(options.maxAge, "max-age");
     const dryRun = options.dryRun === true;
     const now = this.clock.now();
@@ -265,7 +272,9 @@ export class CheckpointService {
     for (const c of index.checkpoints) {
       if (now - Date.parse(c.createdAt) < maxAgeMs) continue;
       if (options.keepFinal === true && c.type === "final") continue;
-      if (running(c.operationId)) skipped.push({ id: c.id, operationId: c.operationId, reason: `operation ${c.operationId} is running (pid ${ops.get(c.operationId)!.pid})` });
+      const busy = options.busy?.get(c.operationId);
+      if (busy !== undefined) skipped.push({ id: c.id, operationId: c.operationId, reason: busy });
+      else if (running(c.operationId)) skipped.push({ id: c.id, operationId: c.operationId, reason: `operation ${c.operationId} is running (pid ${ops.get(c.operationId)!.pid})` });
       else doomed.add(c.id);
     }
     let removed: CheckpointMeta[] = index.checkpoints.filter((c) => doomed.has(c.id));

@@ -209,7 +209,10 @@ export class OperationService {
 
   /** Age-based cleanup; checkpoints of running operations are skipped, `final` ones kept unless asked. */
   cleanup(o: { max_age: string | number; dry_run?: boolean; include_final?: boolean }) {
-    const r: CleanupResult = this.registry.checkpoints.cleanup({ maxAge: typeof o.max_age === "number" ? o.max_age : durationMs(o.max_age, "max_age"), dryRun: o.dry_run === true, keepFinal: o.include_final !== true });
+    // A queued resume will load its original's latest checkpoint: keep them.
+    const busy = new Map<string, string>();
+    for (const e of this.queue.all()) if (e.resume_of !== undefined && e.cancelled_at === undefined && this.registry.find(e.id) === undefined) busy.set(e.resume_of, `operation ${e.resume_of} is about to be resumed by ${e.id}`);
+    const r: CleanupResult = this.registry.checkpoints.cleanup({ maxAge: typeof o.max_age === "number" ? o.max_age : durationMs(o.max_age, "max_age"), dryRun: o.dry_run === true, keepFinal: o.include_final !== true, busy });
     return { max_age_ms: r.maxAgeMs, dry_run: r.dryRun, removed: r.removed.map((c) => c.id), skipped: r.skipped.map((s) => ({ id: s.id, operation_id: s.operationId, reason: s.reason })), orphans: r.orphans };
   }
 
