@@ -14,7 +14,7 @@ import { extname, join, resolve, sep } from "node:path";
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import swagger from "@fastify/swagger";
 import { CHECKPOINT_TYPES } from "../checkpoint";
-import { formatError, StratlabError } from "../errors";
+import { CheckpointError, formatError, RunError, StratlabError } from "../errors";
 import { PACKAGE_ROOT } from "../paths";
 import { HttpError } from "./http-error";
 import { START_BODY } from "./requests";
@@ -202,6 +202,8 @@ function describeError(err: FastifyError & { validation?: { instancePath: string
   }
   if (err instanceof HttpError) return { status: err.statusCode, message: err.message };
   if (err.code === "FST_ERR_CTP_BODY_TOO_LARGE") return { status: 413, message: `request body over ${BODY_LIMIT} bytes` };
+  // A checkpoint or run that cannot be used as it is on disk conflicts with the request; anything else the library refuses is bad input.
+  if ((err as unknown) instanceof CheckpointError || (err as unknown) instanceof RunError) return { status: 409, message: formatError(err) };
   if ((err as unknown) instanceof StratlabError) return { status: 400, message: formatError(err) };
   const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
   return { status, message: status === 500 ? formatError(err) : err.message.split("\n")[0]! };

@@ -201,7 +201,8 @@ export class OperationService {
     const c = this.registry.checkpoints.list().find((x) => x.id === id);
     if (c === undefined) throw notFound(`no checkpoint "${id}"; see GET /checkpoints`);
     const rec = this.registry.find(c.operationId);
-    if ((rec !== undefined && isRunning(rec)) || this.options.runner.isActive(c.operationId)) throw conflict(`checkpoint ${id} belongs to operation ${c.operationId}, which is running; cancel it first`);
+    // The record decides (a worker that recorded its outcome may still be exiting).
+    if (rec !== undefined ? isRunning(rec) : this.options.runner.isActive(c.operationId)) throw conflict(`checkpoint ${id} belongs to operation ${c.operationId}, which is running; cancel it first`);
     const view = viewCheckpoint(c, rec ? statusOf(rec) : undefined);
     this.registry.checkpoints.delete(id);
     return view;

@@ -6,7 +6,7 @@
  * operations with their dashboards, the bearer token, and the CLI talking to the server.
  */
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { backtest } from "../../lib/backtest";
@@ -155,7 +155,14 @@ test("cancel, cleanup while running, two concurrent resumes (exactly one 202), t
   const dry = await http<{ removed: string[]; dry_run: boolean }>(url, "POST", "/checkpoints/cleanup", { max_age: 0, include_final: true, dry_run: true });
   expect(dry.body.removed).toContain(final.id);
   expect((await http(url, "GET", `/checkpoints/${final.id}`)).status).toBe(200);
-  expect((await http(url, "DELETE", `/checkpoints/${final.id}`)).status).toBe(200);
+  // A damaged checkpoint is a conflict naming the file, not a crash.
+  const stateFile = join(L.root, next.id, final.id, "state.json");
+  writeFileSync(stateFile, readFileSync(stateFile, "utf8").replace('"bars_evaluated":', '"bars_evaluatex":'));
+  const damaged = await http<{ error: string }>(url, "GET", `/checkpoints/${final.id}`);
+  expect(damaged.status).toBe(409);
+  expect(damaged.body.error).toMatch(/^CheckpointError: checkpoint .* state file .*state\.json is corrupt/);
+  const del = await http(url, "DELETE", `/checkpoints/${final.id}`);
+  expect(del.status, JSON.stringify(del.body)).toBe(200);
   expect((await http(url, "DELETE", `/checkpoints/${final.id}`)).status).toBe(404);
 });
 
