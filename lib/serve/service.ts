@@ -8,6 +8,8 @@ import { statSync } from "node:fs";
 import { basename } from "node:path";
 import { effectiveStatus, isRunning, newOperationId, OperationRegistry, toMs, type CheckpointListing, type CheckpointMeta, type CleanupResult, type OperationRecord } from "../checkpoint";
 import { formatError } from "../errors";
+import { OBJECTIVE_KEYS } from "../engine/metrics";
+import { PERIOD_KEYS } from "../engine/periods";
 import { validateParams } from "../strategies/params";
 import { getStrategy } from "../strategies/registry";
 import { badRequest, conflict, notFound } from "./http-error";
@@ -473,6 +475,13 @@ function checkSemantics(type: ApiType, r: Record<string, unknown>): void {
         throw fail("params", e);
       }
     }
+  }
+  const allowed: [string, readonly string[]][] = [["objective", OBJECTIVE_KEYS], ["period", PERIOD_KEYS]];
+  for (const [field, keys] of allowed) {
+    const v = r[field];
+    const names = v === undefined ? [] : Array.isArray(v) ? (v as string[]) : String(v).split(",").map((x) => x.trim());
+    const bad = names.find((n) => !keys.includes(n));
+    if (bad !== undefined) throw badRequest(`${field}: ${JSON.stringify(bad)} must be one of ${keys.join(", ")}`);
   }
   for (const field of ["data", "costs"]) {
     const p = r[field];

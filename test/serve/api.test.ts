@@ -49,6 +49,9 @@ test("rejected requests: 400 naming the field and what is allowed, 404, 413; not
   await bad("POST", "/operations", backtestBody(L, { strategy: "nope" }), 400, /strategy: .*unknown strategy.*sma_cross/i);
   await bad("POST", "/operations", backtestBody(L, { params: { fast: 1 } }), 400, /params: .*fast/);
   await bad("POST", "/operations", backtestBody(L, { data: join(L.dir, "missing.csv") }), 400, /data: .*missing\.csv is not a readable file/);
+  await bad("POST", "/operations", { type: "optimisation", strategy: "sma_cross", objective: "mar,luck" }, 400, /objective: "luck" must be one of .*mar/);
+  await bad("POST", "/operations", { type: "optimisation", strategy: ["sma_cross"], period: ["2y"] }, 400, /period: "2y" must be one of 30d, 90d, 1y, all/);
+  await bad("POST", "/operations", { type: "training", epochs: 0 }, 400, /body\.epochs must be >= 1/);
   await bad("POST", "/operations", "{not json", 400, /json/i);
   await bad("POST", "/operations", { type: "backtest", strategy: "sma_cross", params: { x: "a".repeat(70_000) } }, 413, /over 65536 bytes/);
   await bad("GET", "/operations?status=sleeping", undefined, 400, /querystring\.status must be one of queued, running/);
