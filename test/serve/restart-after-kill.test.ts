@@ -8,7 +8,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { backtest } from "../../lib/backtest";
-import { isProcessAlive } from "../../lib/checkpoint";
+import { isProcessAlive, OperationRegistry } from "../../lib/checkpoint";
+import { statusOf } from "../../lib/serve";
 import { CLI } from "../cli/run-cli";
 import { backtestBody, ended, http, serveLab, waitFor, type Op, type ServeLab } from "./fixtures";
 
@@ -82,7 +83,13 @@ test("kill -9 of the server mid-operation: interrupted with its last checkpoint 
   const all = (await http<{ operations: Op[] }>(second.url, "GET", "/operations")).body.operations;
   expect(all.map((o) => [o.id, o.status]).sort()).toEqual([[a.id, "interrupted"], [b.id, "completed"], [resumed.body.id, "completed"]].sort());
 
+  // A clean stop (SIGTERM, Ctrl-C) leaves a running operation interrupted at a checkpoint too.
+  const c = (await http<Op>(second.url, "POST", "/operations", backtestBody(L))).body;
+  await waitFor(second.url, c.id, (o) => o.status === "running" && o.latest_checkpoint !== null);
   const stopped = new Promise((r) => second.proc.once("exit", r));
   second.proc.kill("SIGTERM");
   expect(await stopped).toBe(0);
+  const record = new OperationRegistry({ root: L.root }).get(c.id);
+  expect(statusOf(record)).toBe("interrupted");
+  expect(new OperationRegistry({ root: L.root }).checkpoints.latest(c.id)?.type).toBe("cancellation");
 });
