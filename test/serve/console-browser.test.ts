@@ -3,7 +3,7 @@
  * backtest from the form, watch its progress bar advance from the events stream, cancel it,
  * resume it, see it complete with the metrics `stratlab evaluate` gives for the same inputs.
  * No console errors, and no request leaves the machine. Skipped (with the reason printed)
- * when chromium is missing, unless CI is set.
+ * when chromium is missing, unless CI is set. STRATLAB_CONSOLE_PNG=path also saves a screenshot.
  */
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -79,6 +79,8 @@ describe.skipIf(!HAVE_CHROMIUM && !IN_CI)("the service console in headless chrom
     expect(shown.length).toBe(Object.keys(expected).length * Object.keys(expected["all"]!).length);
     for (const [metric, period, v] of shown) expect(v, `${metric} ${period}`).toBe(expected[period]![metric]);
 
+    // STRATLAB_CONSOLE_PNG=path saves a screenshot (docs/img/console.png is made that way).
+    if (process.env.STRATLAB_CONSOLE_PNG) await page.screenshot({ path: process.env.STRATLAB_CONSOLE_PNG, fullPage: true });
     // The result's checkpoint, listed under the operation, deleted with its button.
     const final = `#checkpoints tr[data-checkpoint]`;
     expect(await page.$$eval(final, (rows) => rows.map((r) => r.children[1]!.textContent))).toEqual(["final"]);

@@ -98,7 +98,8 @@
     ops.slice().reverse().forEach(function (o) {
       var p = progress[o.id] || o.progress;
       var live = o.status === "running" || o.status === "queued";
-      var canResume = o.status === "cancelled" || o.status === "failed" || o.status === "interrupted";
+      // Once resumed, the newer operation is the one to resume (the server answers 409 here).
+      var canResume = (o.status === "cancelled" || o.status === "failed" || o.status === "interrupted") && !o.resumed_by;
       var links = [];
       if (o.dashboard) links.push(el("a", { href: o.dashboard, target: "_blank", text: "dashboard" }));
       if (o.resumed_from) links.push(el("span", { class: "muted", text: " from " + o.resumed_from }));
