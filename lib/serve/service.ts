@@ -90,7 +90,7 @@ export class OperationService {
     const type = body.type as ApiType;
     const { type: _t, ...request } = body;
     checkSemantics(type, request);
-    const entry: QueueEntry = { id: newOperationId(registryType(type)), type, kind: "start", request, created_at: new Date().toISOString() };
+    const entry: QueueEntry = { id: this.newId(type), type, kind: "start", request, created_at: new Date().toISOString() };
     this.queue.add(entry);
     this.submit(entry);
     return this.get(entry.id);
@@ -163,7 +163,7 @@ export class OperationService {
       }
     }
     if (op.type !== "optimisation" && op.latest_checkpoint === null) throw conflict(`operation ${id} has no checkpoint to resume from; start it again (POST /operations)`);
-    const entry: QueueEntry = { id: newOperationId(registryType(op.type)), type: op.type, kind: "resume", request: {}, resume_of: id, created_at: new Date().toISOString() };
+    const entry: QueueEntry = { id: this.newId(op.type), type: op.type, kind: "resume", request: {}, resume_of: id, created_at: new Date().toISOString() };
     this.queue.add(entry);
     this.submit(entry);
     return this.get(entry.id);
@@ -243,6 +243,14 @@ export class OperationService {
   }
 
   // ---- internals -------------------------------------------------------------------
+
+  /** A fresh id no operation or queue entry has (ids carry 16 random bits per second). */
+  private newId(type: ApiType): string {
+    for (;;) {
+      const id = newOperationId(registryType(type));
+      if (this.registry.find(id) === undefined && this.queue.find(id) === undefined) return id;
+    }
+  }
 
   private submit(entry: QueueEntry): void {
     const job: Job = { id: entry.id, type: entry.type, kind: entry.kind, request: entry.request, ...(entry.resume_of !== undefined ? { resumeOf: entry.resume_of } : {}), root: this.options.root, runs: this.options.runs };
