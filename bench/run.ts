@@ -20,11 +20,12 @@ import { optimizerSection } from "./optimizer";
 import { reportSection } from "./report";
 import { scaleSection } from "./scale";
 import { tempDirs, type BenchContext, type Section } from "./section";
+import { serviceSection } from "./service";
 import { storageSection } from "./storage";
 import { trainingSection } from "./training";
 import { renderTable, type Table } from "./table";
 
-const SECTIONS: readonly Section[] = [evaluatorSection, optimizerSection, efficiencySection, dataSection, storageSection, reportSection, trainingSection, scaleSection];
+const SECTIONS: readonly Section[] = [evaluatorSection, optimizerSection, efficiencySection, dataSection, storageSection, reportSection, trainingSection, scaleSection, serviceSection];
 
 const USAGE = `usage: npm run bench -- [SECTION ...] [--json]
 sections: ${SECTIONS.map((s) => s.name).join(", ")} (default: all, in this order)

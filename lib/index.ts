@@ -59,3 +59,6 @@ export {
   historyFigure, paramsFigure, importanceFigure, importanceRows, equityCurves, equityFigure, topRows, formatParams,
   type RunSource, type ParamsChartOptions, type EquityChartOptions, type TopOptions, type StudyImportance,
 } from "./notebook/index";
+
+// The operations service's client (docs/service.md): start, watch (inline progress), cancel, resume, checkpoints.
+export { connect, ServiceClient, ServiceError, type WatchOptions } from "./serve/client";

@@ -8,6 +8,7 @@ export { systemClock, type Clock } from "./clock";
 export { formatDuration, parseDuration, toMs } from "./duration";
 export {
   getResumer,
+  newOperationId,
   OperationRegistry,
   registerResumer,
   type BridgeSettings,

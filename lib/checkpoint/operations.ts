@@ -117,6 +117,17 @@ export interface OperationRegistryOptions {
   clock?: Clock;
   /** Share a service (its root wins). */
   checkpoints?: CheckpointService;
+  /**
+   * The id of the next operation `start` records (default: a fresh `newOperationId`). A server
+   * that answers with an operation's id before its worker process starts it passes that id here.
+   */
+  nextId?: (type: OperationType) => string | undefined;
+}
+
+/** A fresh operation id: `<bt|tr|opt>-<UTC stamp>-<4 hex>`. */
+export function newOperationId(type: OperationType, now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${ID_PREFIX[type]}-${stamp}-${randomBytes(2).toString("hex")}`;
 }
 
 export class OperationRegistry {
@@ -124,8 +135,10 @@ export class OperationRegistry {
   readonly checkpoints: CheckpointService;
   readonly store: OperationStore;
   private readonly clock: Clock | undefined;
+  private readonly nextId: OperationRegistryOptions["nextId"];
 
   constructor(options: OperationRegistryOptions = {}) {
+    this.nextId = options.nextId;
     this.checkpoints = options.checkpoints ?? new CheckpointService({ ...(options.root !== undefined ? { root: options.root } : {}), ...(options.clock ? { clock: options.clock } : {}) });
     this.root = this.checkpoints.root;
     this.store = this.checkpoints.operations;
@@ -151,8 +164,8 @@ export class OperationRegistry {
   start(type: OperationType, request: unknown, options: { resumedFrom?: string } = {}): OperationRecord {
     if (!OPERATION_TYPES.includes(type)) throw new UsageError(`operation type ${JSON.stringify(type)} must be one of ${OPERATION_TYPES.join(", ")}`);
     const now = this.now();
-    const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
-    const id = `${ID_PREFIX[type]}-${stamp}-${randomBytes(2).toString("hex")}`;
+    const id = this.nextId?.(type) ?? newOperationId(type, now);
+    checkName(id, "operation id");
     const record: OperationRecord = {
       id,
       type,

@@ -250,7 +250,16 @@ export class CheckpointService {
    * Removes checkpoints older than `maxAge` (index entry, then folder), skipping those of
    * operations that are running and `final` ones (stored results) unless `includeFinal`, and folders no index entry points at that are as old.
    */
-  cleanup(options: { maxAge: number | string; dryRun?: boolean; includeFinal?: boolean }): CleanupResult {
+  cleanup(options: {
+    maxAge: number | string;
+    dryRun?: boolean;
+    /** Remove `final` checkpoints too (by default they are kept and listed as skipped). */
+    includeFinal?: boolean;
+    /** Keep `final` checkpoints (results) whatever their age. */
+    keepFinal?: boolean;
+    /** Operations whose checkpoints are about to be used (e.g. a queued resume): skipped like running ones, with this reason. */
+    busy?: ReadonlyMap<string, string>;
+  }): CleanupResult {
     const maxAgeMs = toMs(options.maxAge, "max-age");
     const dryRun = options.dryRun === true;
     const includeFinal = options.includeFinal === true;
@@ -265,7 +274,10 @@ export class CheckpointService {
     const index = this.db.read();
     for (const c of index.checkpoints) {
       if (now - Date.parse(c.createdAt) < maxAgeMs) continue;
-      if (running(c.operationId)) skipped.push({ id: c.id, operationId: c.operationId, reason: `operation ${c.operationId} is running (pid ${ops.get(c.operationId)!.pid})` });
+      if (options.keepFinal === true && c.type === "final") continue;
+      const busy = options.busy?.get(c.operationId);
+      if (busy !== undefined) skipped.push({ id: c.id, operationId: c.operationId, reason: busy });
+      else if (running(c.operationId)) skipped.push({ id: c.id, operationId: c.operationId, reason: `operation ${c.operationId} is running (pid ${ops.get(c.operationId)!.pid})` });
       // A final checkpoint holds a stored result (backtest, training), not a way to resume.
       else if (c.type === "final" && !includeFinal) skipped.push({ id: c.id, operationId: c.operationId, reason: "a final checkpoint (a stored result); --include-final removes it" });
       else doomed.add(c.id);

@@ -34,6 +34,8 @@ export { DEFAULT_MODEL_DIR };
 
 export const TRAINING_STATE_FORMAT = "stratlab-training-state";
 export const DEFAULT_CHECKPOINT_EVERY_EPOCHS = 10;
+/** The state of a training's `final` checkpoint: { format, version, request, result }. */
+export const TRAINING_RESULT_FORMAT = "stratlab-training-result";
 
 export interface TrainRequest {
   /** OHLCV CSV (default data/default_5m.csv). */
@@ -322,7 +324,7 @@ async function loop(ctx: OperationContext, times: Float64Array, data: DirectionD
         metrics: { train_loss: state.history[weightsEpoch - 1]?.loss ?? last.loss, val_loss: val.loss, val_accuracy: val.accuracy, test_loss: test.loss, test_accuracy: test.accuracy },
       },
     );
-    return {
+    const doc: TrainDocument = {
       status: "completed",
       operation_id: ctx.operation.id,
       model: spec.out,
@@ -334,6 +336,10 @@ async function loop(ctx: OperationContext, times: Float64Array, data: DirectionD
       history: state.history,
       ...(resumedFrom !== undefined ? { resumed_from: resumedFrom } : {}),
     };
+    // The result stays as a `final` checkpoint, as a backtest's does: what `operations show`
+    // and the service report for a completed training (the model folder holds the weights).
+    bridge.saveFinal({ format: TRAINING_RESULT_FORMAT, version: 1, request: spec, result: JSON.parse(JSON.stringify(doc)) as TrainDocument }, undefined, state.epoch);
+    return doc;
   } finally {
     trainer.dispose();
   }

@@ -54,6 +54,7 @@ const FLAG_MATRIX: { argv: string[]; numbers: string[]; durations: string[] }[] 
     durations: [],
   },
   { argv: ["worker", "--redis", "redis://127.0.0.1:1"], numbers: ["concurrency", "lock-duration", "stalled-interval"], durations: [] },
+  { argv: ["serve", "--host", "127.0.0.1", "--root", "{ck}", "--runs", "{out}"], numbers: ["port", "workers"], durations: ["cleanup-every", "max-age"] },
 ];
 
 /** String options that are not numbers or durations (names, paths, JSON, lists), covered by cases.json. */
@@ -65,6 +66,8 @@ const OTHER_OPTIONS = new Set([
   "redis", "queue", "cache",
   // train: the optimizer name
   "optimizer",
+  // serve and its clients: addresses, the token file, the runs folder
+  "server", "host", "token-file", "runs",
 ]);
 
 let L: Lab;

@@ -34,7 +34,8 @@ test("15 epochs, a checkpoint every 10: exactly one periodic checkpoint, at epoc
   const r = await train(base({ epochs: 15, checkpoint: { everyUnits: 10 } }), { root, signals: false, keepCheckpoints: true, onProgress: (e) => events.push(e) });
   expect(r.result.epoch).toBe(15);
   const kept = new OperationRegistry({ root }).checkpoints.list({ operationId: r.operation.id });
-  expect(kept.map((c) => [c.type, c.unit])).toEqual([["periodic", 10]]);
+  // Exactly one periodic checkpoint; the result is kept as the `final` one.
+  expect(kept.map((c) => [c.type, c.unit])).toEqual([["periodic", 10], ["final", 15]]);
   expect(events.filter((e) => e.kind === "checkpoint").map((e) => e.unit)).toEqual([10]);
   expect(kept[0]!.artifacts.map((a) => a.name).sort()).toEqual(["optimizer.bin", "optimizer.json", "topology.json", "weights.bin"]);
 });
@@ -42,8 +43,8 @@ test("15 epochs, a checkpoint every 10: exactly one periodic checkpoint, at epoc
 test("every M minutes: periodic checkpoints by the clock alone", async () => {
   const root = join(dir, "minutes");
   const r = await train(base({ epochs: 4, checkpoint: { everyMinutes: 1e-6 } }), { root, signals: false, keepCheckpoints: true });
-  const units = new OperationRegistry({ root }).checkpoints.list({ operationId: r.operation.id }).map((c) => c.unit);
-  // The bridge keeps the newest two periodic checkpoints: epochs 2 and 3 (the 4th is the end).
+  const units = new OperationRegistry({ root }).checkpoints.list({ operationId: r.operation.id }).filter((c) => c.type === "periodic").map((c) => c.unit);
+  // The bridge keeps the newest two periodic checkpoints: epochs 2 and 3 (the 4th is the end, kept as `final`).
   expect(units).toEqual([2, 3]);
 });
 

@@ -4,12 +4,13 @@ import { CHECKPOINTS_DIR } from "../../paths";
 import { checkSubcommandOptions, oneOf, str, subcommand } from "../args";
 import type { Command, CommandContext, Values } from "../command";
 import { renderTable } from "../table";
+import { remoteCheckpoints, serverOf, SERVER_OPTION, SERVER_USAGE } from "../remote";
 
 const USAGE = [
   "usage: stratlab checkpoints list [--type T] [--status S] [--kind K] [--older-than 7d] [--operation ID]",
   "       stratlab checkpoints delete ID [--force]",
   "       stratlab checkpoints cleanup --max-age 7d [--dry-run] [--include-final]",
-  "       (every form takes [--root DIR] [--json])",
+  "       (every form takes [--root DIR] [--server URL] [--json])",
   "",
   `  --type        operation type: ${OPERATION_TYPES.join(", ")}`,
   `  --status      operation status: ${OPERATION_STATUSES.join(", ")}`,
@@ -21,12 +22,13 @@ const USAGE = [
   "  --dry-run     show what cleanup would remove",
   "  --include-final  cleanup also removes final checkpoints (stored backtest and training results)",
   `  --root        checkpoint folder (default ${CHECKPOINTS_DIR})`,
+  SERVER_USAGE,
 ].join("\n");
 
 const ALLOWED: Record<string, string[]> = {
-  list: ["type", "status", "kind", "older-than", "operation", "root"],
-  delete: ["force", "root"],
-  cleanup: ["max-age", "dry-run", "include-final", "root"],
+  list: ["type", "status", "kind", "older-than", "operation", "root", "server"],
+  delete: ["force", "root", "server"],
+  cleanup: ["max-age", "dry-run", "include-final", "root", "server"],
 };
 
 export const checkpointsCommand: Command = {
@@ -44,10 +46,13 @@ export const checkpointsCommand: Command = {
     "dry-run": { type: "boolean" },
     "include-final": { type: "boolean" },
     root: { type: "string" },
+    ...SERVER_OPTION,
   },
   run(ctx) {
     const sub = subcommand(ctx, "checkpoints", Object.keys(ALLOWED));
     checkSubcommandOptions(ctx, "checkpoints", sub, ALLOWED[sub]!);
+    const server = serverOf(ctx);
+    if (server !== undefined) return remoteCheckpoints(ctx, server, sub);
     const service = new CheckpointService({ root: str(ctx.values, "root") ?? CHECKPOINTS_DIR });
     if (sub === "list") return list(ctx, service);
     if (sub === "delete") return remove(ctx, service);

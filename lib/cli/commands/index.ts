@@ -9,6 +9,7 @@ import { mainCommand } from "./main";
 import { operationsCommand } from "./operations";
 import { optimizeCommand } from "./optimize";
 import { reportCommand } from "./report";
+import { serveCommand } from "./serve";
 import { setupCommand } from "./setup";
 import { workerCommand } from "./worker";
 import { trainCommand } from "./train";
@@ -25,5 +26,6 @@ export const COMMANDS: readonly Command[] = [
   costsCommand,
   reportCommand,
   workerCommand,
+  serveCommand,
   setupCommand,
 ];

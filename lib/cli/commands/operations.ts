@@ -5,6 +5,9 @@ import { str } from "../args";
 import type { Command, CommandContext } from "../command";
 import { renderTable } from "../table";
 import { checkSubcommandOptions, oneOf, subcommand } from "../args";
+import { listRunSummaries } from "../../serve/runs";
+import { remoteOperations, serverOf, SERVER_OPTION, SERVER_USAGE } from "../remote";
+import { RUNS_DIR } from "../../paths";
 // Registers the "backtesting" resumer (its side effect), so `operations resume` can continue backtests.
 import "../../backtest/resume";
 // Registers the "training" resumer (tfjs loads only when a training is resumed).
@@ -17,11 +20,11 @@ import { printTraining } from "./train";
 // import each engine's resume module here for its side effect, e.g. import "../../backtest/resume";
 
 const USAGE = [
-  "usage: stratlab operations list [--type T] [--status S]",
+  "usage: stratlab operations list [--type T] [--status S] [--runs DIR]",
   "       stratlab operations show ID",
   "       stratlab operations cancel ID [--signal] [--wait 30s]",
   "       stratlab operations resume ID",
-  "       (every form takes [--root DIR] [--json])",
+  "       (every form takes [--root DIR] [--server URL] [--json])",
   "",
   `  --type    ${OPERATION_TYPES.join(", ")}`,
   `  --status  ${OPERATION_STATUSES.join(", ")}`,
@@ -31,13 +34,15 @@ const USAGE = [
   "  --wait    wait up to this long for the operation to end",
   "  resume    continue a cancelled or failed operation from its latest checkpoint as a new operation",
   `  --root    checkpoint folder (default ${CHECKPOINTS_DIR})`,
+  SERVER_USAGE,
+  `  --runs    optimisation runs, listed as optimisation operations named by their folder (default ${RUNS_DIR})`,
 ].join("\n");
 
 const ALLOWED: Record<string, string[]> = {
-  list: ["type", "status", "root"],
-  show: ["root"],
-  cancel: ["signal", "wait", "root"],
-  resume: ["root"],
+  list: ["type", "status", "root", "runs", "server"],
+  show: ["root", "server"],
+  cancel: ["signal", "wait", "root", "server"],
+  resume: ["root", "server"],
 };
 
 export const operationsCommand: Command = {
@@ -50,21 +55,27 @@ export const operationsCommand: Command = {
     signal: { type: "boolean" },
     wait: { type: "string" },
     root: { type: "string" },
+    runs: { type: "string" },
+    ...SERVER_OPTION,
   },
   async run(ctx) {
     const sub = subcommand(ctx, "operations", Object.keys(ALLOWED));
     checkSubcommandOptions(ctx, "operations", sub, ALLOWED[sub]!);
+    const server = serverOf(ctx);
+    if (server !== undefined) return remoteOperations(ctx, server, sub);
     const registry = new OperationRegistry({ root: str(ctx.values, "root") ?? CHECKPOINTS_DIR });
     if (sub === "list") {
       if (ctx.positionals.length > 1) throw new UsageError(`operations list takes no argument, got ${JSON.stringify(ctx.positionals[1])}`);
       const type = oneOf<OperationType>(ctx.values, "type", OPERATION_TYPES);
       const status = oneOf<OperationStatus>(ctx.values, "status", OPERATION_STATUSES);
       const operations = registry.list({ ...(type ? { type } : {}), ...(status ? { status } : {}) });
+      // Optimisation runs are operations too; their journals are the source of truth.
+      const runs = type === undefined || type === "optimisation" ? listRunSummaries(str(ctx.values, "runs") ?? RUNS_DIR).filter((r) => status === undefined || runStatus(r) === status) : [];
       if (!ctx.json) {
-        if (operations.length === 0) ctx.out(`no operations in ${registry.root}`);
-        else ctx.out(renderTable(["operation", "type", "status", "pid", "age", "resumed from", "resumed by"], operations.map(row)));
+        if (operations.length === 0 && runs.length === 0) ctx.out(`no operations in ${registry.root}`);
+        else ctx.out(renderTable(["operation", "type", "status", "pid", "age", "resumed from", "resumed by"], [...operations.map(row), ...runs.map(runRow)]));
       }
-      return { root: registry.root, operations };
+      return { root: registry.root, operations, runs };
     }
     const id = ctx.positionals[1];
     if (id === undefined || ctx.positionals.length > 2) throw new UsageError(`operations ${sub} takes one operation id; see: stratlab operations list`);
@@ -76,6 +87,17 @@ export const operationsCommand: Command = {
 
 function row(o: OperationRecord): (string | number)[] {
   return [o.id, o.type, effectiveStatus(o), o.pid, formatDuration(Date.now() - Date.parse(o.createdAt)), o.resumedFrom ?? "", o.resumedBy ?? ""];
+}
+
+type RunSummary = ReturnType<typeof listRunSummaries>[number];
+
+/** A run not running and not complete was stopped: it resumes (stratlab optimize --resume-from DIR). */
+function runStatus(r: RunSummary): OperationStatus {
+  return r.running ? "running" : r.trials_planned !== null && r.trials_done >= r.trials_planned ? "completed" : "cancelled";
+}
+
+function runRow(r: RunSummary): (string | number)[] {
+  return [r.name, "optimisation", `${runStatus(r)} (${r.trials_done}/${r.trials_planned ?? "?"} trials)`, "", formatDuration(Date.now() - Date.parse(r.created_at)), "", ""];
 }
 
 function show(ctx: CommandContext, registry: OperationRegistry, id: string) {
