@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     };
     const doc = await cmd.run(ctx);
     if (json) process.stdout.write(JSON.stringify(doc ?? {}, jsonReplacer) + "\n");
-    return 0;
+    return ctx.exitCode ?? 0;
   } catch (e) {
     emitError(formatError(e));
     if (!(e instanceof StratlabError) && process.env.STRATLAB_DEBUG) process.stderr.write(String((e as Error).stack) + "\n");

@@ -29,6 +29,10 @@ export interface RunOptions {
   resumeFrom?: string;
   /** Write intermediate reports every N trials (0 = only at the end). */
   reportFrequency?: number;
+  /** Code files whose exported strategies (and objectives) are registered before the run (--strategy-file). */
+  strategyFiles?: string[];
+  /** On resume, evaluate the trials recorded as failed again (same params); otherwise they stay failed. */
+  retryFailed?: boolean;
 }
 
 /** The search configuration recorded in the manifest; resume must match it. */

@@ -10,6 +10,7 @@ import { costTableToJson, type CostTable } from "../costs/cost-table";
 import { shareBars, type Bars } from "../data/bars";
 import { UsageError } from "../errors";
 import { DIST_DIR } from "../paths";
+import type { StrategyCode } from "../strategies/define";
 import type { EvalTask, TaskResult } from "./task";
 import type { EvaluatorWorker } from "./worker";
 
@@ -43,7 +44,8 @@ export class EvaluatorPool {
     readonly size: number,
   ) {}
 
-  static async start(bars: Bars, costs: CostTable, size: number): Promise<EvaluatorPool> {
+  /** @param code user strategies the workers must know (built-ins need none). */
+  static async start(bars: Bars, costs: CostTable, size: number, code: readonly StrategyCode[] = []): Promise<EvaluatorPool> {
     const shared = shareBars(bars);
     const costsJson = costTableToJson(costs);
     let next = 0;
@@ -52,7 +54,7 @@ export class EvaluatorPool {
     const spawnOne = async () => {
       const index = next++;
       const thread = await spawn<EvaluatorWorker>(new Worker(script));
-      await thread.init(shared, costsJson, index);
+      await thread.init(shared, costsJson, index, [...code]);
       return thread;
     };
     const pool = Pool(spawnOne, { size, concurrency: 1 });

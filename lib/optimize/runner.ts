@@ -22,6 +22,8 @@ import { createSampler, type TrialRecord } from "./samplers";
 import { openRun, readManifest, type OpenedRun, type RunArgs, type RunCheckpoint, type TrialLine } from "./storage";
 import { planStudies, trialValue, type BestTrial, type StudySpec } from "./study";
 import type { EvalTask, TaskResult } from "./task";
+import { loadCodeFile } from "./code-file";
+import { codeOfStrategies } from "./strategy-code";
 
 export interface Progress {
   /** Trials in the journal (this session and earlier ones). */
@@ -45,10 +47,16 @@ export interface RunHooks {
   onReport?: (dir: string, final: boolean) => void | Promise<void>;
 }
 
+/**
+ * "complete_with_failures": every trial ran, but some failed (the strategy threw); their
+ * errors are in the journal, and a resume with retryFailed evaluates them again.
+ */
+export type RunStatus = "complete" | "complete_with_failures" | "cancelled";
+
 export interface RunOutcome {
   dir: string;
   name: string;
-  status: "complete" | "cancelled";
+  status: RunStatus;
   resumed: boolean;
   /** Trials evaluated in this session. */
   newTrials: number;
@@ -63,6 +71,8 @@ interface StudyState {
   spec: StudySpec;
   strategy: Strategy;
   byId: Map<number, TrialRecord>;
+  /** The last journal line of each trial (a retried trial has several). */
+  lines: Map<number, TrialLine>;
   best: BestTrial | null;
 }
 
@@ -73,8 +83,10 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   };
   let opened: OpenedRun | undefined;
   options = withSavedSettings(options);
+  for (const f of options.strategyFiles ?? []) loadCodeFile(f);
   const search = normaliseSearch(options);
   const studies = planStudies(search.strategies, search.objectives, search.periods);
+  const strategyCode = codeOfStrategies(search.strategies);
   const sampler = createSampler(search.sampler);
   const paths = dataPaths(options);
   const costs = loadCostTable(paths.costs);
@@ -89,6 +101,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     studies: studies.map((s) => s.key),
     data: { path: paths.data, rows: bars.length },
     costs: { path: paths.costs },
+    code: { strategies: Object.fromEntries(strategyCode.map((c) => [c.name, c.kind === "file" ? { sha256: c.sha256, file: c.file } : { sha256: c.sha256 }])), objectives: {} },
     workers,
     cpuFraction: options.cpuFraction ?? 0.9,
     onLog: (l) => hooks.onLog?.(l),
@@ -96,16 +109,24 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   const run = opened;
   let pool: EvaluatorPool | undefined;
   try {
-    const states = new Map<string, StudyState>(studies.map((s) => [s.key, { spec: s, strategy: getStrategy(s.strategy), byId: new Map(), best: null }]));
+    const states = new Map<string, StudyState>(studies.map((s) => [s.key, { spec: s, strategy: getStrategy(s.strategy), byId: new Map(), lines: new Map(), best: null }]));
     for (const line of run.trials) {
       const st = states.get(line.study);
       if (st === undefined) throw new RunError(`${run.journalPath}: trial ${line.id} belongs to study "${line.study}", which this run does not have`);
       record(st, line);
     }
     const total = studies.length * search.trials;
-    let done = run.trials.length;
-    const trials: TrialLine[] = [...run.trials];
+    const countDone = () => [...states.values()].reduce((n, st) => n + st.byId.size, 0);
+    let done = countDone();
     if (run.resumed) log(`resuming ${run.dir}: ${done} of ${total} trials already done`);
+    const retries = new Map<StudyState, EvalTask[]>();
+    for (const st of states.values()) {
+      const failed = [...st.lines.values()].filter((l) => l.state === "failed");
+      if (failed.length === 0) continue;
+      if (options.retryFailed) retries.set(st, failed.map((l) => taskOf(st, search, l.id, l.params)));
+      else log(`${st.spec.key}: ${failed.length} failed trials stay failed (first error: ${failed[0].error ?? "no value"}); resume with --retry-failed to evaluate them again`);
+    }
+    if (retries.size > 0) log(`retrying ${[...retries.values()].reduce((n, t) => n + t.length, 0)} failed trials`);
 
     const started = Date.now();
     let sessionDone = 0;
@@ -121,26 +142,26 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     const reportEvery = options.reportFrequency ?? 0;
     let lastReportAt = done;
     let reporting: Promise<void> = Promise.resolve();
-    const pending = [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
-    if (pending && !hooks.signal?.aborted) pool = await EvaluatorPool.start(bars, costs, workers);
+    const pending = retries.size > 0 || [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
+    if (pending && !hooks.signal?.aborted) pool = await EvaluatorPool.start(bars, costs, workers, strategyCode);
     const activePool = pool;
 
     // Every study runs its own loop (propose batch k, evaluate it, propose k+1 ...) on the
     // shared pool: no barrier between studies, and one study's proposals overlap the
     // others' evaluations. Each batch still depends only on its own study's earlier ones.
     const studyLoop = async (st: StudyState) => {
+      let retry = retries.get(st);
       for (;;) {
         if (hooks.signal?.aborted || activePool === undefined) return;
-        const tasks = planBatch(st, sampler, search);
+        // The batch proposal step: the study's next batch, proposed by replay.
+        const tasks = retry ?? planBatch(st, sampler, search);
+        retry = undefined;
         if (tasks.length === 0) return;
         await activePool.evaluate(tasks, (results) => {
           const lines = results.map((r) => toLine(st, tasks, r));
           run.append(lines);
-          for (const l of lines) {
-            record(st, l);
-            trials.push(l);
-          }
-          done += lines.length;
+          for (const l of lines) record(st, l);
+          done = countDone();
           sessionDone += lines.length;
           hooks.onProgress?.(progress());
           if (reportEvery > 0 && done - lastReportAt >= reportEvery && hooks.onReport) {
@@ -157,6 +178,10 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     await Promise.all([...states.values()].map(studyLoop));
     await reporting;
     const cancelled = hooks.signal?.aborted === true && [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
+    const trials: TrialLine[] = [];
+    for (const st of states.values()) trials.push(...st.lines.values());
+    const failed = trials.filter((t) => t.state === "failed");
+    if (!cancelled && failed.length > 0) log(`${failed.length} of ${trials.length} trials failed (first error: ${failed[0].error ?? "no value"}); the run is complete_with_failures; resume with --retry-failed to evaluate them again`);
     run.writeCheckpoint(checkpointOf(states, search, done));
     if (cancelled) log(`cancelled after ${done} of ${total} trials; resume with: --resume-from ${run.dir}`);
     // A run that was already complete keeps its report: re-running a finished study returns at once.
@@ -167,7 +192,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     return {
       dir: run.dir,
       name: run.name,
-      status: cancelled ? "cancelled" : "complete",
+      status: cancelled ? "cancelled" : failed.length > 0 ? "complete_with_failures" : "complete",
       resumed: run.resumed,
       newTrials: sessionDone,
       trials,
@@ -192,16 +217,20 @@ function planBatch(st: StudyState, sampler: ReturnType<typeof createSampler>, se
   const tasks: EvalTask[] = [];
   for (let id = first; id < end; id++) {
     if (st.byId.has(id)) continue;
-    tasks.push({
-      id,
-      study: st.spec.key,
-      strategy: st.spec.strategy,
-      params: proposals[id - first],
-      tradeSizes: search.tradeSizes,
-      ...(search.abortDrawdown !== null ? { abortDrawdown: search.abortDrawdown } : {}),
-    });
+    tasks.push(taskOf(st, search, id, proposals[id - first]));
   }
   return tasks;
+}
+
+function taskOf(st: StudyState, search: SearchConfig, id: number, params: TrialLine["params"]): EvalTask {
+  return {
+    id,
+    study: st.spec.key,
+    strategy: st.spec.strategy,
+    params,
+    tradeSizes: search.tradeSizes,
+    ...(search.abortDrawdown !== null ? { abortDrawdown: search.abortDrawdown } : {}),
+  };
 }
 
 function toLine(st: StudyState, tasks: EvalTask[], r: TaskResult): TrialLine {
@@ -219,11 +248,14 @@ function toLine(st: StudyState, tasks: EvalTask[], r: TaskResult): TrialLine {
     finished: new Date(r.finished).toISOString(),
     worker: r.worker,
   };
+  if (r.results[0]?.ruined === true && state === "complete") line.ruined = true;
   if (r.error !== undefined) line.error = r.error;
   return line;
 }
 
+/** Replay one journal line: the last line of a trial wins (a retried failure). */
 function record(st: StudyState, line: TrialLine): void {
+  st.lines.set(line.id, line);
   st.byId.set(line.id, { id: line.id, params: line.params, value: line.value });
   if (line.value !== null && (st.best === null || line.value > st.best.value || (line.value === st.best.value && line.id < st.best.id))) {
     st.best = { id: line.id, value: line.value, params: line.params };
@@ -262,5 +294,6 @@ function withSavedSettings(o: RunOptions): RunOptions {
     abortDrawdown: o.abortDrawdown ?? a.abortDrawdown ?? undefined,
     data: o.data ?? m.data.path,
     costs: o.costs ?? m.costs.path,
+    strategyFiles: o.strategyFiles ?? [...new Set(Object.values(m.code?.strategies ?? {}).flatMap((c) => (c.file !== undefined ? [c.file] : [])))],
   };
 }

@@ -49,16 +49,18 @@ export type TrialState = "complete" | "pruned" | "failed";
 
 /**
  * A study's value for an evaluated trial: the objective on the study's period at the
- * first trade size. Errors are "failed". A run stopped by the drawdown bound (aborted) or
- * one that stopped trading because a swap would cost its whole notional (ruined) is
- * "pruned": it has no value and ranks below every complete trial. (A ruined run's trailing
- * window can look like buy-and-hold, or flat, while the account is dead: ranking it
- * would reward ruin.)
+ * first trade size. Errors are "failed". A run stopped early by the drawdown bound
+ * (aborted) is "pruned", as Optuna names a trial stopped early. A run that stopped trading
+ * because a swap would cost its whole notional (ruined) ran to the end: it is "complete",
+ * marked `ruined`, with value null, so it ranks below every trial with a value. (A ruined
+ * run's trailing window can look like buy-and-hold, or flat, while the account is dead:
+ * giving it the objective's value would reward ruin.)
  */
 export function trialValue(study: StudySpec, r: TaskResult): { value: number | null; state: TrialState } {
   if (r.error !== undefined || r.results.length === 0) return { value: null, state: "failed" };
   const first = r.results[0];
-  if (first.aborted || first.ruined) return { value: null, state: "pruned" };
+  if (first.aborted) return { value: null, state: "pruned" };
+  if (first.ruined) return { value: null, state: "complete" };
   const v = first.periods[study.period][study.objective];
   return Number.isFinite(v) ? { value: v, state: "complete" } : { value: null, state: "failed" };
 }

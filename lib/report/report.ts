@@ -10,6 +10,8 @@ import type { Bars } from "../data/bars";
 import { PERIOD_KEYS } from "../engine/periods";
 import { UsageError } from "../errors";
 import { writeFileAtomic } from "../io/atomic";
+import { loadCodeFile } from "../optimize/code-file";
+import type { RunManifest } from "../optimize/storage/manifest";
 import { loadRunInputs, shortlistCurves, type Curve } from "./curves";
 import { formatCsv, type Table } from "./csv";
 import { buildModel, type RunStatus } from "./dashboard/model";
@@ -118,6 +120,7 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
   if (opts.curves !== false && !opts.running) {
     if (top.overall.length === 0) curvesNote = "No complete trial yet: no curves.";
     else {
+      loadStrategyFiles(run.manifest, warn);
       const inputs = loadRunInputs(run, { bars: opts.bars, costs: opts.costs }, warn);
       if (inputs === null) curvesNote = "Curves skipped: the run's data or cost file is missing or changed (see the warnings in report/summary.json).";
       else {
@@ -160,4 +163,17 @@ export function writeIntermediateReport(runDir: string, opts: Pick<ReportOptions
 
 function json(x: unknown): string {
   return JSON.stringify(x, null, 2) + "\n"; // NaN and Infinity become null
+}
+
+/** Register the run's file strategies (for their curves), when the files are still the run's. */
+function loadStrategyFiles(m: RunManifest, warn: (msg: string) => void): void {
+  const files = new Map<string, string>();
+  for (const c of Object.values(m.code?.strategies ?? {})) if (c.file !== undefined) files.set(c.file, c.sha256);
+  for (const [file, sha] of files) {
+    try {
+      if (loadCodeFile(file).sha256 !== sha) warn(`${file} has changed since the run; its strategies' curves may not reproduce the trials`);
+    } catch (e) {
+      warn((e as Error).message);
+    }
+  }
 }

@@ -60,11 +60,13 @@ export function loadRun(runDir: string, onWarning: (msg: string) => void = () =>
   for (const c of read.corrupt) onWarning(`${journalPath} line ${c.line}: skipped (${c.reason})`);
 
   const unknown = new Set<string>();
-  const trials: TrialLine[] = [];
+  // The last line of a trial wins: a failed trial retried (--retry-failed) has two.
+  const last = new Map<string, TrialLine>();
   for (const t of read.trials) {
-    if (studyByKey.has(t.study)) trials.push(t);
+    if (studyByKey.has(t.study)) last.set(`${t.study}\u0000${t.id}`, t);
     else unknown.add(t.study);
   }
+  const trials = [...last.values()];
   for (const s of unknown) onWarning(`${journalPath}: skipped the trials of study "${s}", which ${where} does not list`);
   trials.sort((a, b) => (studyByKey.get(a.study) as StudyInfo).index - (studyByKey.get(b.study) as StudyInfo).index || a.id - b.id);
   return { dir, manifest, studies, studyByKey, trials, planned: manifest.args.trials };

@@ -2,10 +2,14 @@ import { CancelledError } from "../../errors";
 import { optimize } from "../../lab/optimize";
 import { PERIOD_KEYS } from "../../engine/periods";
 import { OBJECTIVE_KEYS } from "../../engine/metrics";
+import { loadCodeFile } from "../../optimize/code-file";
 import { list, num, numList, required, str } from "../args";
 import type { Command } from "../command";
 import { ProgressReporter } from "../progress";
 import { formatNumber, renderTable } from "../table";
+
+/** Exit code of a run that completed with failed trials (docs/cli.md). */
+export const EXIT_WITH_FAILURES = 3;
 
 export const optimizeCommand: Command = {
   name: "optimize",
@@ -16,6 +20,7 @@ export const optimizeCommand: Command = {
     "                         [--out DIR] [--resume-from DIR] [--max-workers N] [--cpu-fraction 0.9]",
     "                         [--report-frequency N] [--trade-size N[,N...]] [--batch-size 16]",
     "                         [--abort-drawdown F] [--data FILE] [--costs FILE] [--json]",
+    "                         [--strategy-file FILE.ts|.js] [--retry-failed]",
     "",
     `  objectives: ${OBJECTIVE_KEYS.join(", ")}`,
     `  periods:    ${PERIOD_KEYS.join(", ")}`,
@@ -24,6 +29,9 @@ export const optimizeCommand: Command = {
     "  Ctrl-C stops after the trials in flight; resume with --resume-from DIR.",
     "  The run directory gets trials.jsonl, report/ (CSV, JSON) and index.html (the dashboard);",
     "  --report-frequency N also rewrites them every N trials. --no-report skips them.",
+    "  --strategy-file FILE[,FILE] registers the strategies the file exports (docs/api.md); without",
+    "  --strategy, every one of them is optimised. A run where some trials failed (the strategy threw)",
+    `  ends complete_with_failures, exit code ${EXIT_WITH_FAILURES}; --retry-failed on resume evaluates those again.`,
   ].join("\n"),
   options: {
     strategy: { type: "string" },
@@ -44,11 +52,15 @@ export const optimizeCommand: Command = {
     data: { type: "string" },
     costs: { type: "string" },
     "no-report": { type: "boolean" },
+    "strategy-file": { type: "string" },
+    "retry-failed": { type: "boolean" },
   },
   async run(ctx) {
     const v = ctx.values;
     const resumeFrom = str(v, "resume-from");
-    const strategies = list(v, "strategy") ?? [];
+    const strategyFiles = list(v, "strategy-file");
+    const fromFiles = (strategyFiles ?? []).flatMap((f) => loadCodeFile(f).strategies);
+    const strategies = list(v, "strategy") ?? fromFiles;
     // With --resume-from alone, the run's own settings are used.
     if (!resumeFrom && strategies.length === 0) required(v, "strategy", "e.g. --strategy sma_cross");
     const progress = new ProgressReporter("optimize");
@@ -71,6 +83,8 @@ export const optimizeCommand: Command = {
       data: str(v, "data"),
       costs: str(v, "costs"),
       report: v["no-report"] !== true,
+      strategyFiles,
+      retryFailed: v["retry-failed"] === true,
       onProgress: (p) => {
         const bestVals = Object.values(p.best).filter((b) => b !== null);
         const note = bestVals.length ? `best ${formatNumber(Math.max(...bestVals.map((b) => b!.value)))}` : undefined;
@@ -92,6 +106,11 @@ export const optimizeCommand: Command = {
     });
     ctx.out(renderTable(["strategy", "objective", "period", "trial", "best", "params"], rows));
     ctx.out(`\n${out.trials.length} trials (${out.newTrials} new) with ${out.workers} workers; run directory: ${out.dir}`);
+    const failed = out.trials.filter((t) => t.state === "failed").length;
+    if (out.status === "complete_with_failures") {
+      ctx.out(`${failed} trials failed (errors in ${out.dir}/trials.jsonl); resume with --retry-failed to evaluate them again`);
+      ctx.exitCode = EXIT_WITH_FAILURES;
+    }
     if (result.dashboard) ctx.out(`dashboard: ${result.dashboard}`);
     return {
       dir: out.dir,
@@ -99,6 +118,7 @@ export const optimizeCommand: Command = {
       status: out.status,
       resumed: out.resumed,
       trials: out.trials.length,
+      failed_trials: failed,
       new_trials: out.newTrials,
       workers: out.workers,
       dashboard: result.dashboard,

@@ -29,6 +29,18 @@ export interface RunArgs {
   tradeSizes: number[];
 }
 
+/** A user strategy's or objective's code: its sha256, and the file it came from (none for notebook code). */
+export interface CodeRef {
+  sha256: string;
+  file?: string;
+}
+
+/** The user code a run depends on, by name; built-ins are covered by `gitCommit`. */
+export interface RunCode {
+  strategies: Record<string, CodeRef>;
+  objectives: Record<string, CodeRef>;
+}
+
 export interface RunManifest {
   v: 1;
   name: string;
@@ -47,6 +59,8 @@ export interface RunManifest {
   platform: string;
   data: { path: string; sha256: string; rows: number };
   costs: { path: string; sha256: string };
+  /** User strategies and objectives (absent when the run uses built-ins only). */
+  code?: RunCode;
 }
 
 export interface ManifestInput {
@@ -57,6 +71,7 @@ export interface ManifestInput {
   cpuFraction: number;
   data: { path: string; rows: number };
   costs: { path: string };
+  code?: RunCode;
   created?: Date;
   /** Where to look for .git (default: the package root). */
   repoDir?: string;
@@ -77,7 +92,12 @@ export function buildManifest(input: ManifestInput): RunManifest {
     platform: `${process.platform}-${process.arch}`,
     data: { path: input.data.path, sha256: hashFile(input.data.path), rows: input.data.rows },
     costs: { path: input.costs.path, sha256: hashFile(input.costs.path) },
+    ...(input.code !== undefined && hasCode(input.code) ? { code: input.code } : {}),
   };
+}
+
+function hasCode(c: RunCode): boolean {
+  return Object.keys(c.strategies).length + Object.keys(c.objectives).length > 0;
 }
 
 export function writeManifest(dir: string, m: RunManifest): void {
@@ -140,6 +160,16 @@ export function compareManifests(saved: RunManifest, requested: RunManifest): st
     if (s.sha256 !== r.sha256) {
       diffs.push(`${k}: ${r.path} (sha256 ${r.sha256.slice(0, 12)}) is not the file the run was made with (${s.path}, sha256 ${s.sha256.slice(0, 12)})`);
     }
+  }
+  for (const kind of ["strategies", "objectives"] as const) {
+    const s = saved.code?.[kind] ?? {};
+    const r = requested.code?.[kind] ?? {};
+    for (const name of Object.keys(s)) {
+      const what = `${kind === "strategies" ? "strategy" : "objective"} "${name}"`;
+      if (r[name] === undefined) diffs.push(`${what} is user code in the run but not now`);
+      else if (r[name].sha256 !== s[name].sha256) diffs.push(`${what} changed since the run was made (code sha256 ${s[name].sha256.slice(0, 12)}, now ${r[name].sha256.slice(0, 12)})`);
+    }
+    for (const name of Object.keys(r)) if (s[name] === undefined) diffs.push(`${kind === "strategies" ? "strategy" : "objective"} "${name}" is user code now but was not in the run`);
   }
   const sa = saved.args as unknown as Record<string, unknown>;
   const ra = requested.args as unknown as Record<string, unknown>;
