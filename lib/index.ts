@@ -21,6 +21,7 @@ export { defineStrategy, type StrategyDefinition } from "./strategies/define";
 export { sma, ema, rsi, atr, donchian, rollingMax, rollingMin, rollingMean, rollingStd, HELPER_NAMES } from "./strategies/helpers";
 export { Scratch } from "./strategies/scratch";
 export { loadCodeFile, type LoadedCodeFile } from "./optimize/code-file";
+export { defineObjective, getObjective, objectiveNames, type Objective, type ObjectiveDefinition, type TrialMetrics, type Direction } from "./optimize/objectives";
 
 export { METRIC_KEYS, OBJECTIVE_KEYS, PROFIT_FACTOR_CAP, type EvalResult, type Metrics, type MetricKey, type ObjectiveKey, type Fill, type RoundTrip } from "./engine/metrics";
 export { PERIOD_KEYS, type PeriodKey } from "./engine/periods";

@@ -17,6 +17,7 @@ import { UsageError } from "../errors";
 import { definingFrom, defineStrategy } from "../strategies/define";
 import { getStrategy } from "../strategies/registry";
 import type { Strategy } from "../strategies/types";
+import { defineObjective, getObjective, isObjectiveLike, type Objective } from "./objectives";
 
 export interface LoadedCodeFile {
   file: string;
@@ -25,6 +26,8 @@ export interface LoadedCodeFile {
   exports: unknown[];
   /** Strategies the file exports, registered by name. */
   strategies: string[];
+  /** Objectives the file exports, registered by name. */
+  objectives: string[];
 }
 
 const loaded = new Map<string, LoadedCodeFile>();
@@ -86,17 +89,30 @@ export function loadCodeFile(path: string): LoadedCodeFile {
     const ex = m.exports as Record<string, unknown>;
     const values = isStrategyLike(ex) ? [ex] : Object.values(ex ?? {});
     const strategies: string[] = [];
+    const objectives: string[] = [];
     for (const v of values) {
+      if (isObjectiveLike(v)) {
+        if (getObjectiveOrNull(v.name)?.value !== v.value) defineObjective(v);
+        objectives.push(v.name);
+      }
       if (!isStrategyLike(v)) continue;
       // Register with this copy of the package (the file's `stratlab` may be another copy).
       if (getStrategyOrNull(v.name)?.signal !== v.signal) defineStrategy(v);
       strategies.push(v.name);
     }
-    return { values, strategies };
+    return { values, strategies, objectives };
   });
-  const result: LoadedCodeFile = { file, sha256, exports: exports.values, strategies: exports.strategies };
+  const result: LoadedCodeFile = { file, sha256, exports: exports.values, strategies: exports.strategies, objectives: exports.objectives };
   loaded.set(file, result);
   return result;
+}
+
+function getObjectiveOrNull(name: string): Objective | null {
+  try {
+    return getObjective(name);
+  } catch {
+    return null;
+  }
 }
 
 function getStrategyOrNull(name: string): Strategy | null {

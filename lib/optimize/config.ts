@@ -1,5 +1,4 @@
 /** A run's configuration: what the user asked for, normalised, with defaults. */
-import type { ObjectiveKey } from "../engine/metrics";
 import type { PeriodKey } from "../engine/periods";
 import { UsageError } from "../errors";
 import { DEFAULT_COSTS, DEFAULT_DATA } from "../paths";
@@ -31,6 +30,8 @@ export interface RunOptions {
   reportFrequency?: number;
   /** Code files whose exported strategies (and objectives) are registered before the run (--strategy-file). */
   strategyFiles?: string[];
+  /** Code files whose exported objectives are registered before the run (--objective-file). */
+  objectiveFiles?: string[];
   /** On resume, evaluate the trials recorded as failed again (same params); otherwise they stay failed. */
   retryFailed?: boolean;
 }
@@ -38,7 +39,8 @@ export interface RunOptions {
 /** The search configuration recorded in the manifest; resume must match it. */
 export interface SearchConfig {
   strategies: string[];
-  objectives: ObjectiveKey[];
+  /** Objective names; "a/b" is one multi-objective study. */
+  objectives: string[];
   periods: PeriodKey[];
   trials: number;
   sampler: string;
@@ -49,7 +51,7 @@ export interface SearchConfig {
 }
 
 export const DEFAULTS = {
-  objectives: ["mar"] as ObjectiveKey[],
+  objectives: ["mar"],
   periods: ["1y"] as PeriodKey[],
   trials: 200,
   sampler: "tpe",
@@ -75,7 +77,7 @@ export function normaliseSearch(o: RunOptions): SearchConfig {
   if (!Number.isInteger(seed)) throw new UsageError(`seed ${seed} must be an integer`);
   return {
     strategies: asList(o.strategies) ?? [],
-    objectives: (asList(o.objectives) ?? DEFAULTS.objectives) as ObjectiveKey[],
+    objectives: asList(o.objectives) ?? DEFAULTS.objectives,
     periods: (asList(o.periods) ?? DEFAULTS.periods) as PeriodKey[],
     trials: positiveInt("trials", o.trials ?? DEFAULTS.trials),
     sampler: o.sampler ?? DEFAULTS.sampler,

@@ -20,7 +20,9 @@ import { EvaluatorPool, workerCount } from "./pool";
 import { nextBatch, proposeBatch } from "./proposals";
 import { createSampler, type TrialRecord } from "./samplers";
 import { openRun, readManifest, type OpenedRun, type RunArgs, type RunCheckpoint, type TrialLine } from "./storage";
-import { planStudies, trialValue, type BestTrial, type StudySpec } from "./study";
+import { getObjective } from "./objectives";
+import type { CodeRef } from "./storage/manifest";
+import { MULTI_SEPARATOR, planStudies, trialValue, type BestTrial, type StudySpec } from "./study";
 import type { EvalTask, TaskResult } from "./task";
 import { loadCodeFile } from "./code-file";
 import { codeOfStrategies } from "./strategy-code";
@@ -83,7 +85,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   };
   let opened: OpenedRun | undefined;
   options = withSavedSettings(options);
-  for (const f of options.strategyFiles ?? []) loadCodeFile(f);
+  for (const f of [...(options.strategyFiles ?? []), ...(options.objectiveFiles ?? [])]) loadCodeFile(f);
   const search = normaliseSearch(options);
   const studies = planStudies(search.strategies, search.objectives, search.periods);
   const strategyCode = codeOfStrategies(search.strategies);
@@ -101,7 +103,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     studies: studies.map((s) => s.key),
     data: { path: paths.data, rows: bars.length },
     costs: { path: paths.costs },
-    code: { strategies: Object.fromEntries(strategyCode.map((c) => [c.name, c.kind === "file" ? { sha256: c.sha256, file: c.file } : { sha256: c.sha256 }])), objectives: {} },
+    code: { strategies: Object.fromEntries(strategyCode.map((c) => [c.name, c.kind === "file" ? { sha256: c.sha256, file: c.file } : { sha256: c.sha256 }])), objectives: objectiveCode(search.objectives) },
     workers,
     cpuFraction: options.cpuFraction ?? 0.9,
     onLog: (l) => hooks.onLog?.(l),
@@ -235,7 +237,7 @@ function taskOf(st: StudyState, search: SearchConfig, id: number, params: TrialL
 
 function toLine(st: StudyState, tasks: EvalTask[], r: TaskResult): TrialLine {
   const task = tasks.find((t) => t.id === r.id && t.study === r.study) as EvalTask;
-  const { value, state } = trialValue(st.spec, r);
+  const { value, values, state, error } = trialValue(st.spec, r, task.params);
   const line: TrialLine = {
     v: 1,
     id: r.id,
@@ -249,7 +251,8 @@ function toLine(st: StudyState, tasks: EvalTask[], r: TaskResult): TrialLine {
     worker: r.worker,
   };
   if (r.results[0]?.ruined === true && state === "complete") line.ruined = true;
-  if (r.error !== undefined) line.error = r.error;
+  if (values !== undefined) line.values = values;
+  if (r.error !== undefined || error !== undefined) line.error = r.error ?? error;
   return line;
 }
 
@@ -269,6 +272,20 @@ function checkpointOf(states: Map<string, StudyState>, search: SearchConfig, don
     studies[k] = { next_trial_id: next === null ? search.trials : next * search.batchSize, trials_done: st.byId.size, best: st.best };
   }
   return { trials_done: done, studies };
+}
+
+function filesOf(refs: Record<string, CodeRef> | undefined): string[] {
+  return [...new Set(Object.values(refs ?? {}).flatMap((c) => (c.file !== undefined ? [c.file] : [])))];
+}
+
+/** The user objectives among a run's (built-ins are covered by the code version). */
+function objectiveCode(objectives: readonly string[]): Record<string, CodeRef> {
+  const out: Record<string, CodeRef> = {};
+  for (const name of objectives.flatMap((o) => o.split(MULTI_SEPARATOR))) {
+    const code = getObjective(name).code;
+    if (code !== null) out[name] = code;
+  }
+  return out;
 }
 
 /**
@@ -294,6 +311,7 @@ function withSavedSettings(o: RunOptions): RunOptions {
     abortDrawdown: o.abortDrawdown ?? a.abortDrawdown ?? undefined,
     data: o.data ?? m.data.path,
     costs: o.costs ?? m.costs.path,
-    strategyFiles: o.strategyFiles ?? [...new Set(Object.values(m.code?.strategies ?? {}).flatMap((c) => (c.file !== undefined ? [c.file] : [])))],
+    strategyFiles: o.strategyFiles ?? filesOf(m.code?.strategies),
+    objectiveFiles: o.objectiveFiles ?? filesOf(m.code?.objectives),
   };
 }

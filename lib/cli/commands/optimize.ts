@@ -1,7 +1,7 @@
 import { CancelledError } from "../../errors";
 import { optimize } from "../../lab/optimize";
 import { PERIOD_KEYS } from "../../engine/periods";
-import { OBJECTIVE_KEYS } from "../../engine/metrics";
+import { objectiveNames } from "../../optimize/objectives";
 import { loadCodeFile } from "../../optimize/code-file";
 import { list, num, numList, required, str } from "../args";
 import type { Command } from "../command";
@@ -20,9 +20,10 @@ export const optimizeCommand: Command = {
     "                         [--out DIR] [--resume-from DIR] [--max-workers N] [--cpu-fraction 0.9]",
     "                         [--report-frequency N] [--trade-size N[,N...]] [--batch-size 16]",
     "                         [--abort-drawdown F] [--data FILE] [--costs FILE] [--json]",
-    "                         [--strategy-file FILE.ts|.js] [--retry-failed]",
+    "                         [--strategy-file FILE.ts|.js] [--objective-file FILE.ts|.js] [--retry-failed]",
     "",
-    `  objectives: ${OBJECTIVE_KEYS.join(", ")}`,
+    `  objectives: ${objectiveNames().join(", ")}`,
+    "  (a/b: one multi-objective study of a and b with NSGA-II; --objective-file adds your own)",
     `  periods:    ${PERIOD_KEYS.join(", ")}`,
     "  One study per strategy x objective x period; --trials is per study.",
     "  --name N resumes the latest run named N when there is one (same settings required).",
@@ -53,6 +54,7 @@ export const optimizeCommand: Command = {
     costs: { type: "string" },
     "no-report": { type: "boolean" },
     "strategy-file": { type: "string" },
+    "objective-file": { type: "string" },
     "retry-failed": { type: "boolean" },
   },
   async run(ctx) {
@@ -84,6 +86,7 @@ export const optimizeCommand: Command = {
       costs: str(v, "costs"),
       report: v["no-report"] !== true,
       strategyFiles,
+      objectiveFiles: list(v, "objective-file"),
       retryFailed: v["retry-failed"] === true,
       onProgress: (p) => {
         const bestVals = Object.values(p.best).filter((b) => b !== null);
