@@ -37,6 +37,9 @@ export { MAIN_STUDY, type MainStudyOutcome } from "./lab/main-study";
 export { report, type ReportOptions, type ReportResult } from "./lab/report";
 export type { RunOptions } from "./optimize/config";
 export type { Progress, RunOutcome, RunStatus } from "./optimize/runner";
+// Ask/tell studies (docs/api.md).
+export { openStudy, Study, type StudyOptions, type AskedTrial, type TellValue } from "./optimize/open-study";
+export type { ParetoPoint } from "./optimize/study-state";
 export type { BestTrial, StudySpec } from "./optimize/study";
 export type { TrialLine, TrialResult, TrialState, TrialParamValue } from "./optimize/storage/types";
 export { loadRun, paramImportance, topLists, summarize, type RunData, type StudyInfo, type ParamImportance, type TopEntry, type TopLists, type StudySummary, type Curve } from "./report/index";

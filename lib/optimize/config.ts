@@ -61,6 +61,9 @@ export const DEFAULTS = {
   cpuFraction: 0.9,
 };
 
+/** Samplers that handle several objectives in one study ("a/b"); NSGA-II is the default there. */
+const MULTI_OBJECTIVE_SAMPLERS: readonly string[] = ["nsga2", "random"];
+
 const asList = (x: string[] | string | undefined): string[] | undefined =>
   x === undefined ? undefined : (Array.isArray(x) ? x : x.split(",")).map((s) => s.trim()).filter(Boolean);
 
@@ -75,12 +78,17 @@ export function normaliseSearch(o: RunOptions): SearchConfig {
   if (o.abortDrawdown !== undefined && !(o.abortDrawdown > 0 && o.abortDrawdown <= 1)) throw new UsageError(`abort drawdown ${o.abortDrawdown} must be in (0, 1]`);
   const seed = o.seed ?? DEFAULTS.seed;
   if (!Number.isInteger(seed)) throw new UsageError(`seed ${seed} must be an integer`);
+  const objectives = asList(o.objectives) ?? DEFAULTS.objectives;
+  const sampler = o.sampler ?? (objectives.some((x) => x.includes("/")) ? "nsga2" : DEFAULTS.sampler);
+  if (objectives.some((x) => x.includes("/")) && !MULTI_OBJECTIVE_SAMPLERS.includes(sampler)) {
+    throw new UsageError(`sampler "${sampler}" optimises one objective; a multi-objective study (${objectives.find((x) => x.includes("/"))}) needs ${MULTI_OBJECTIVE_SAMPLERS.join(" or ")}`);
+  }
   return {
     strategies: asList(o.strategies) ?? [],
-    objectives: asList(o.objectives) ?? DEFAULTS.objectives,
+    objectives,
     periods: (asList(o.periods) ?? DEFAULTS.periods) as PeriodKey[],
     trials: positiveInt("trials", o.trials ?? DEFAULTS.trials),
-    sampler: o.sampler ?? DEFAULTS.sampler,
+    sampler,
     seed,
     batchSize: positiveInt("batch size", o.batchSize ?? DEFAULTS.batchSize),
     tradeSizes: [...sizes],
@@ -88,6 +96,6 @@ export function normaliseSearch(o: RunOptions): SearchConfig {
   };
 }
 
-export function dataPaths(o: RunOptions): { data: string; costs: string } {
+export function dataPaths(o: Pick<RunOptions, "data" | "costs">): { data: string; costs: string } {
   return { data: o.data ?? DEFAULT_DATA, costs: o.costs ?? DEFAULT_COSTS };
 }

@@ -14,16 +14,16 @@ import { loadBars } from "../data/csv";
 import { RunError } from "../errors";
 import { RUNS_DIR } from "../paths";
 import { getStrategy } from "../strategies/registry";
-import type { Strategy } from "../strategies/types";
 import { dataPaths, normaliseSearch, type RunOptions, type SearchConfig } from "./config";
 import { EvaluatorPool, workerCount } from "./pool";
-import { nextBatch, proposeBatch } from "./proposals";
-import { createSampler, type TrialRecord } from "./samplers";
+import { nextBatch } from "./proposals";
+import { createSampler } from "./samplers";
+import { StudyState, type ParetoPoint } from "./study-state";
 import { openRun, readManifest, type OpenedRun, type RunArgs, type RunCheckpoint, type TrialLine } from "./storage";
-import { getObjective } from "./objectives";
+import { runCode } from "./run-code";
 import type { CodeRef } from "./storage/manifest";
-import { MULTI_SEPARATOR, planStudies, trialValue, type BestTrial, type StudySpec } from "./study";
-import type { EvalTask, TaskResult } from "./task";
+import { planStudies, type BestTrial, type StudySpec } from "./study";
+import type { EvalTask } from "./task";
 import { loadCodeFile } from "./code-file";
 import { codeOfStrategies } from "./strategy-code";
 
@@ -64,18 +64,11 @@ export interface RunOutcome {
   newTrials: number;
   trials: TrialLine[];
   best: Record<string, BestTrial | null>;
+  /** Multi-objective studies: their Pareto fronts (trials no other dominates), by study key. */
+  pareto: Record<string, ParetoPoint[]>;
   studies: StudySpec[];
   search: SearchConfig;
   workers: number;
-}
-
-interface StudyState {
-  spec: StudySpec;
-  strategy: Strategy;
-  byId: Map<number, TrialRecord>;
-  /** The last journal line of each trial (a retried trial has several). */
-  lines: Map<number, TrialLine>;
-  best: BestTrial | null;
 }
 
 export async function runOptimization(options: RunOptions, hooks: RunHooks = {}): Promise<RunOutcome> {
@@ -103,7 +96,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     studies: studies.map((s) => s.key),
     data: { path: paths.data, rows: bars.length },
     costs: { path: paths.costs },
-    code: { strategies: Object.fromEntries(strategyCode.map((c) => [c.name, c.kind === "file" ? { sha256: c.sha256, file: c.file } : { sha256: c.sha256 }])), objectives: objectiveCode(search.objectives) },
+    code: runCode(strategyCode, search.objectives),
     workers,
     cpuFraction: options.cpuFraction ?? 0.9,
     onLog: (l) => hooks.onLog?.(l),
@@ -111,11 +104,11 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   const run = opened;
   let pool: EvaluatorPool | undefined;
   try {
-    const states = new Map<string, StudyState>(studies.map((s) => [s.key, { spec: s, strategy: getStrategy(s.strategy), byId: new Map(), lines: new Map(), best: null }]));
+    const states = new Map<string, StudyState>(studies.map((s) => [s.key, new StudyState(s, getStrategy(s.strategy))]));
     for (const line of run.trials) {
       const st = states.get(line.study);
       if (st === undefined) throw new RunError(`${run.journalPath}: trial ${line.id} belongs to study "${line.study}", which this run does not have`);
-      record(st, line);
+      st.record(line);
     }
     const total = studies.length * search.trials;
     const countDone = () => [...states.values()].reduce((n, st) => n + st.byId.size, 0);
@@ -125,7 +118,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     for (const st of states.values()) {
       const failed = [...st.lines.values()].filter((l) => l.state === "failed");
       if (failed.length === 0) continue;
-      if (options.retryFailed) retries.set(st, failed.map((l) => taskOf(st, search, l.id, l.params)));
+      if (options.retryFailed) retries.set(st, failed.map((l) => st.taskOf(search, l.id, l.params)));
       else log(`${st.spec.key}: ${failed.length} failed trials stay failed (first error: ${failed[0].error ?? "no value"}); resume with --retry-failed to evaluate them again`);
     }
     if (retries.size > 0) log(`retrying ${[...retries.values()].reduce((n, t) => n + t.length, 0)} failed trials`);
@@ -156,13 +149,13 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
       for (;;) {
         if (hooks.signal?.aborted || activePool === undefined) return;
         // The batch proposal step: the study's next batch, proposed by replay.
-        const tasks = retry ?? planBatch(st, sampler, search);
+        const tasks = retry ?? st.nextTasks(sampler, search);
         retry = undefined;
         if (tasks.length === 0) return;
         await activePool.evaluate(tasks, (results) => {
-          const lines = results.map((r) => toLine(st, tasks, r));
+          const lines = results.map((r) => st.lineOf(tasks, r));
           run.append(lines);
-          for (const l of lines) record(st, l);
+          for (const l of lines) st.record(l);
           done = countDone();
           sessionDone += lines.length;
           hooks.onProgress?.(progress());
@@ -199,6 +192,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
       newTrials: sessionDone,
       trials,
       best,
+      pareto: Object.fromEntries([...states].filter(([, st]) => st.spec.objectives.length > 1).map(([k, st]) => [k, st.paretoFront()])),
       studies,
       search,
       workers,
@@ -206,62 +200,6 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   } finally {
     if (pool) await pool.close();
     run.close();
-  }
-}
-
-/** The study's next batch, minus trials already in the journal (empty when the study is done). */
-function planBatch(st: StudyState, sampler: ReturnType<typeof createSampler>, search: SearchConfig): EvalTask[] {
-  const k = nextBatch(st, search.batchSize, search.trials);
-  if (k === null) return [];
-  const proposals = proposeBatch(sampler, st.strategy, st, k, search.batchSize, search.seed, st.spec.key, search.trials);
-  const first = k * search.batchSize;
-  const end = Math.min(search.trials, first + search.batchSize);
-  const tasks: EvalTask[] = [];
-  for (let id = first; id < end; id++) {
-    if (st.byId.has(id)) continue;
-    tasks.push(taskOf(st, search, id, proposals[id - first]));
-  }
-  return tasks;
-}
-
-function taskOf(st: StudyState, search: SearchConfig, id: number, params: TrialLine["params"]): EvalTask {
-  return {
-    id,
-    study: st.spec.key,
-    strategy: st.spec.strategy,
-    params,
-    tradeSizes: search.tradeSizes,
-    ...(search.abortDrawdown !== null ? { abortDrawdown: search.abortDrawdown } : {}),
-  };
-}
-
-function toLine(st: StudyState, tasks: EvalTask[], r: TaskResult): TrialLine {
-  const task = tasks.find((t) => t.id === r.id && t.study === r.study) as EvalTask;
-  const { value, values, state, error } = trialValue(st.spec, r, task.params);
-  const line: TrialLine = {
-    v: 1,
-    id: r.id,
-    study: r.study,
-    params: task.params,
-    value,
-    state,
-    results: r.results,
-    started: new Date(r.started).toISOString(),
-    finished: new Date(r.finished).toISOString(),
-    worker: r.worker,
-  };
-  if (r.results[0]?.ruined === true && state === "complete") line.ruined = true;
-  if (values !== undefined) line.values = values;
-  if (r.error !== undefined || error !== undefined) line.error = r.error ?? error;
-  return line;
-}
-
-/** Replay one journal line: the last line of a trial wins (a retried failure). */
-function record(st: StudyState, line: TrialLine): void {
-  st.lines.set(line.id, line);
-  st.byId.set(line.id, { id: line.id, params: line.params, value: line.value });
-  if (line.value !== null && (st.best === null || line.value > st.best.value || (line.value === st.best.value && line.id < st.best.id))) {
-    st.best = { id: line.id, value: line.value, params: line.params };
   }
 }
 
@@ -276,16 +214,6 @@ function checkpointOf(states: Map<string, StudyState>, search: SearchConfig, don
 
 function filesOf(refs: Record<string, CodeRef> | undefined): string[] {
   return [...new Set(Object.values(refs ?? {}).flatMap((c) => (c.file !== undefined ? [c.file] : [])))];
-}
-
-/** The user objectives among a run's (built-ins are covered by the code version). */
-function objectiveCode(objectives: readonly string[]): Record<string, CodeRef> {
-  const out: Record<string, CodeRef> = {};
-  for (const name of objectives.flatMap((o) => o.split(MULTI_SEPARATOR))) {
-    const code = getObjective(name).code;
-    if (code !== null) out[name] = code;
-  }
-  return out;
 }
 
 /**

@@ -12,6 +12,7 @@ import { UsageError } from "../errors";
 import { writeFileAtomic } from "../io/atomic";
 import { loadCodeFile } from "../optimize/code-file";
 import type { RunManifest } from "../optimize/storage/manifest";
+import { paretoStudies, paretoTable } from "./pareto";
 import { loadRunInputs, shortlistCurves, type Curve } from "./curves";
 import { formatCsv, type Table } from "./csv";
 import { buildModel, type RunStatus } from "./dashboard/model";
@@ -85,7 +86,13 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
   const planned = run.planned * run.studies.length;
   const status: RunStatus = opts.running ? "running" : done >= planned ? "complete" : "incomplete";
 
-  for (const o of run.manifest.args.objectives) writeCsv(`objective-${o}.csv`, objectiveTable(run, o));
+  // A multi-objective study's objective "a/b" names its file objective-a_vs_b.csv.
+  for (const o of run.manifest.args.objectives) writeCsv(`objective-${o.split("/").join("_vs_")}.csv`, objectiveTable(run, o));
+  const pareto = paretoStudies(run, warn);
+  if (pareto.length > 0) {
+    write("pareto.json", json({ studies: pareto.map((p) => ({ ...p, trials: p.trials.filter((t) => t.front) })) }));
+    writeCsv("pareto.csv", paretoTable(pareto));
+  }
   for (const p of PERIOD_KEYS) writeCsv(`period-${p}.csv`, periodTable(run, p));
 
   const summaries = summarize(run);
@@ -146,6 +153,7 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
     maxCurvePoints: maxPoints,
     files: files.map((f) => relative(run.dir, f).split("\\").join("/")),
     now: generated,
+    pareto,
   });
   const index = join(run.dir, INDEX_FILE);
   writeFileAtomic(index, renderPage(model, plotlyRef));

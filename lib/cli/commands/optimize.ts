@@ -105,9 +105,13 @@ export const optimizeCommand: Command = {
     }
     const rows = out.studies.map((s) => {
       const b = out.best[s.key];
-      return [s.strategy, s.objective, s.period, b ? b.id : null, b ? b.value : null, b ? JSON.stringify(b.params) : "(no completed trial)"];
+      return [s.strategy, s.objective, s.period, b ? b.id : null, b ? b.value : null, b ? JSON.stringify(b.params) : out.pareto[s.key] ? "(Pareto front below)" : "(no completed trial)"];
     });
     ctx.out(renderTable(["strategy", "objective", "period", "trial", "best", "params"], rows));
+    for (const [key, front] of Object.entries(out.pareto)) {
+      ctx.out(`\nPareto front of ${key} (${front.length} trials):`);
+      ctx.out(renderTable(["trial", ...key.split("|")[1].split("/"), "params"], front.map((p) => [p.id, ...p.values, JSON.stringify(p.params)])));
+    }
     ctx.out(`\n${out.trials.length} trials (${out.newTrials} new) with ${out.workers} workers; run directory: ${out.dir}`);
     const failed = out.trials.filter((t) => t.state === "failed").length;
     if (out.status === "complete_with_failures") {
@@ -126,7 +130,7 @@ export const optimizeCommand: Command = {
       workers: out.workers,
       dashboard: result.dashboard,
       search: out.search,
-      studies: out.studies.map((s) => ({ ...s, best: out.best[s.key] })),
+      studies: out.studies.map((s) => ({ ...s, best: out.best[s.key], ...(out.pareto[s.key] ? { pareto_front: out.pareto[s.key] } : {}) })),
     };
   },
 };

@@ -7,6 +7,7 @@ import { basename } from "node:path";
 import { PERIOD_KEYS, type PeriodKey } from "../../engine/periods";
 import type { TrialParamValue } from "../../optimize/storage/types";
 import type { Curve } from "../curves";
+import type { ParetoStudy } from "../pareto";
 import { paramImportance, type ParamImportance } from "../importance";
 import { metricsOf, type RunData, type StudyInfo } from "../run";
 import { paramNames, type StudySummary } from "../tables";
@@ -58,6 +59,8 @@ export interface DashboardModel {
     m: Record<string, Record<string, Array<number | null>>>;
   };
   importance: Record<string, ParamImportance[]>;
+  /** Multi-objective studies' trials and fronts (absent without any). */
+  pareto?: ParetoStudy[];
   topN: number;
   curves: Curve[] | null;
   curvesNote: string;
@@ -113,12 +116,13 @@ export interface ModelInput {
   maxCurvePoints: number;
   files: string[];
   now?: Date;
+  pareto?: ParetoStudy[];
 }
 
 export function buildModel(inp: ModelInput): DashboardModel {
   const { run, summaries } = inp;
   const m = run.manifest;
-  const metrics = [...PAGE_METRICS, ...m.args.objectives.filter((o) => !PAGE_METRICS.some((p) => p.key === o)).map((key) => ({ key, fmt: "num" as Format }))];
+  const metrics = [...PAGE_METRICS, ...m.args.objectives.filter((o) => !o.includes("/") && !PAGE_METRICS.some((p) => p.key === o)).map((key) => ({ key, fmt: "num" as Format }))];
   const params = paramNames(run.trials);
   const trials: DashboardModel["trials"] = { s: [], id: [], state: [], value: [], p: {}, m: {} };
   for (const p of params) trials.p[p] = [];
@@ -222,6 +226,7 @@ export function buildModel(inp: ModelInput): DashboardModel {
     curvesNote: inp.curvesNote,
     maxCurvePoints: inp.maxCurvePoints,
     files: inp.files,
+    ...(inp.pareto !== undefined && inp.pareto.length > 0 ? { pareto: inp.pareto } : {}),
   };
 }
 
