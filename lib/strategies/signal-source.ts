@@ -2,7 +2,8 @@
  * A self-contained signal: a function whose source text alone, compiled again on a worker
  * thread, behaves as the original. It may use its own parameters and locals, JavaScript's
  * globals (Math, Float64Array, ...), the indicator helpers by name (HELPER_NAMES) and a
- * namespace import of stratlab for those helpers (`stratlab.sma`, or tslab's `stratlab_1`).
+ * namespace import of stratlab for those helpers (`stratlab.sma`; tslab's `stratlab_1.sma`
+ * and `exports.sma`).
  * Anything else it names (a variable of the notebook, an imported module, a function of
  * the cell) does not exist on the worker; `selfContained` finds such names when the
  * strategy is defined, with the TypeScript parser, so the error comes at once and not
@@ -12,8 +13,12 @@ import type * as TS from "typescript";
 import { ParamError } from "../errors";
 import { HELPER_NAMES, HELPERS } from "./helpers";
 
-/** Names a signal may use to reach the helpers as a namespace (`stratlab.sma`; tslab compiles the import to `stratlab_1`). */
-const NAMESPACE = /^stratlab(_\d+)?$/;
+/**
+ * Names through which a signal may reach the helpers as a namespace: `stratlab.sma`; tslab
+ * compiles `import { sma } from "stratlab"` to `stratlab_1.sma` in the importing cell and
+ * to `exports.sma` in later cells (where `exports.x` is any earlier cell's `x`).
+ */
+const NAMESPACE = /^(stratlab(_\d+)?|exports)$/;
 const ALWAYS = new Set(["undefined", "arguments", "NaN", "Infinity", "globalThis"]);
 
 let tsModule: typeof TS | null = null;
@@ -106,7 +111,10 @@ export function selfContained(fn: Function, what: string): SignalSource {
   }
   for (const [ns, members] of analysed.namespaceMembers) {
     const bad = [...members].filter((m) => !helpers.has(m));
-    if (bad.length > 0) throw new ParamError(`${what} uses ${ns}.${bad[0]}, which a worker thread cannot see; of stratlab a signal may use only ${HELPER_NAMES.join(", ")}`);
+    if (bad.length > 0) {
+      const name = ns === "exports" ? `"${bad[0]}" (of another notebook cell)` : `${ns}.${bad[0]}`;
+      throw new ParamError(`${what} uses ${name}, which a worker thread cannot see; of stratlab a signal may use only ${HELPER_NAMES.join(", ")}; move the rest inside the signal`);
+    }
   }
   return { source: analysed.source, namespaces };
 }
