@@ -10,7 +10,7 @@ import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { defineStrategy } from "../../lib/strategies/define";
-import { canonicalTrials, fixture, journalLines, parseJson, requireCli, runCli, runDirNamed, waitUntil } from "./cli-fixtures";
+import { canonicalTrials, fixture, journalLines, parseJson, requireCli, runCli, runDirNamed, startCli, waitUntil } from "./cli-fixtures";
 
 const DIST = resolve(__dirname, "../../dist/lib/index.js");
 const FILE = resolve(__dirname, "fixtures/file-strategy.ts");
@@ -71,12 +71,13 @@ describe("user strategies on the worker pool", () => {
     await waitUntil(() => (runDirNamed(fx.runs, "inlinekill") !== null && journalLines(join(runDirNamed(fx.runs, "inlinekill")!, "trials.jsonl")) >= 8) || exited, 60_000, 1);
     child.kill("SIGKILL");
     await done;
+    expect(journalLines(join(runDirNamed(fx.runs, "inlinekill")!, "trials.jsonl")), "killed before the end").toBeLessThan(TRIALS);
     const resumed = inlineRun(fx.data, fx.runs, "inlinekill", 2);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(canonicalTrials(String(resumed.doc.dir))).toEqual(reference);
   });
 
-  it("a file strategy (.ts): every trial complete, the same trials on 1 and 2 workers; a changed file is refused on resume", () => {
+  it("a file strategy (.ts): every trial complete, the same trials on 1 and 2 workers and after kill -9; a changed file is refused on resume", async () => {
     const file = join(fx.dir, "my-strategy.ts");
     copyFileSync(FILE, file);
     const args = (name: string, workers: number) => ["optimize", "--data", fx.data, "--strategy-file", file, "--strategy", "file_sma", "--period", "all", "--trials", String(TRIALS), "--batch-size", "8", "--seed", "5", "--max-workers", String(workers), "--out", fx.runs, "--name", name, "--no-report", "--json"];
@@ -88,6 +89,14 @@ describe("user strategies on the worker pool", () => {
     expect(states(dir).every((s) => s === "complete")).toBe(true);
     expect(canonicalTrials(dir)).toHaveLength(TRIALS);
     expect(canonicalTrials(dir)).toEqual(canonicalTrials(String(parseJson(one.stdout).dir)));
+    const killed = startCli(args("filekill", 2));
+    await waitUntil(() => (runDirNamed(fx.runs, "filekill") !== null && journalLines(join(runDirNamed(fx.runs, "filekill")!, "trials.jsonl")) >= 8) || killed.exited(), 60_000, 1);
+    killed.proc.kill("SIGKILL");
+    expect((await killed.done).signal, "killed before the end").toBe("SIGKILL");
+    expect(journalLines(join(runDirNamed(fx.runs, "filekill")!, "trials.jsonl"))).toBeLessThan(TRIALS);
+    const resumed = runCli(args("filekill", 2));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(canonicalTrials(String(parseJson(resumed.stdout).dir))).toEqual(canonicalTrials(dir));
     const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
     expect(manifest.code.strategies.file_sma).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), file });
 
