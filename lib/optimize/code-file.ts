@@ -14,6 +14,7 @@ import Module from "node:module";
 import { dirname, extname, join, resolve } from "node:path";
 import type * as TS from "typescript";
 import { UsageError } from "../errors";
+import { DIST_DIR } from "../paths";
 import { definingFrom, defineStrategy } from "../strategies/define";
 import { getStrategy } from "../strategies/registry";
 import type { Strategy } from "../strategies/types";
@@ -32,8 +33,8 @@ export interface LoadedCodeFile {
 
 const loaded = new Map<string, LoadedCodeFile>();
 
-/** The package entry a code file's `require("stratlab")` gets (the compiled package). */
-const PACKAGE_ENTRY = join(__dirname, "..", "index.js");
+/** The package entry a code file's `require("stratlab")` gets: the compiled package, also when the caller runs the TypeScript sources. */
+const PACKAGE_ENTRY = join(DIST_DIR, "lib", "index.js");
 
 function compile(file: string, text: string): string {
   const ext = extname(file);

@@ -9,6 +9,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { loadCodeFile } from "../../lib/optimize/code-file";
 import { defineStrategy } from "../../lib/strategies/define";
 import { canonicalTrials, fixture, journalLines, parseJson, requireCli, runCli, runDirNamed, startCli, waitUntil } from "./cli-fixtures";
 
@@ -44,6 +47,23 @@ describe("defineStrategy: a self-contained signal", () => {
     expect(() => defineStrategy({ ...base, params: [{ name: "n", type: "float", low: 0, high: 2, log: true, default: 1 }] })).toThrow(/log-scale parameter needs low > 0/);
     expect(() => defineStrategy({ ...base, params: [{ name: "n", type: "int", low: 1, high: 5, default: 9 }] })).toThrow(/bad_space\.n = 9 is out of bounds/);
     expect(() => defineStrategy({ ...base, name: "sma_cross", params: [] })).toThrow(/taken by a built-in/);
+  });
+});
+
+describe("code files: one-line errors", () => {
+  it("names the file (and line) for a syntax error, a throwing module, a missing file, another extension", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stratlab-code-"));
+    const file = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    expect(() => loadCodeFile(file("syntax.ts", "export const x = {\n  a: 1,,\n};\n"))).toThrow(/^.*syntax\.ts line 2: [^\n]+$/);
+    expect(() => loadCodeFile(file("throws.js", "throw new Error('boom at load');"))).toThrow(/^.*throws\.js: loading it failed: boom at load$/);
+    expect(() => loadCodeFile(join(dir, "missing.ts"))).toThrow(/missing\.ts: cannot read the code file \(ENOENT\)$/);
+    expect(() => loadCodeFile(file("x.mjs", "export {}"))).toThrow(/a code file must be \.ts or \.js \(CommonJS\), not \.mjs$/);
+    const ok = loadCodeFile(file("ok.js", `const { defineStrategy } = require("stratlab");
+exports.s = defineStrategy({ name: "from_js", params: [], signal: (_c, _p, w) => w.fill(1) });`));
+    expect(ok.strategies).toEqual(["from_js"]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { CancelledError } from "../../errors";
+import { CancelledError, UsageError } from "../../errors";
 import { optimize } from "../../lab/optimize";
 import { PERIOD_KEYS } from "../../engine/periods";
 import { objectiveNames } from "../../optimize/objectives";
@@ -61,7 +61,11 @@ export const optimizeCommand: Command = {
     const v = ctx.values;
     const resumeFrom = str(v, "resume-from");
     const strategyFiles = list(v, "strategy-file");
-    const fromFiles = (strategyFiles ?? []).flatMap((f) => loadCodeFile(f).strategies);
+    const fromFiles = (strategyFiles ?? []).flatMap((f) => {
+      const loaded = loadCodeFile(f);
+      if (loaded.strategies.length === 0) throw new UsageError(`${f} exports no strategy; export the result of defineStrategy (docs/api.md)`);
+      return loaded.strategies;
+    });
     const strategies = list(v, "strategy") ?? fromFiles;
     // With --resume-from alone, the run's own settings are used.
     if (!resumeFrom && strategies.length === 0) required(v, "strategy", "e.g. --strategy sma_cross");
