@@ -20,6 +20,7 @@ import { nextBatch } from "./proposals";
 import { createSampler } from "./samplers";
 import { StudyState, type ParetoPoint } from "./study-state";
 import { openRun, readManifest, type OpenedRun, type RunArgs, type RunCheckpoint, type TrialLine } from "./storage";
+import { getObjective } from "./objectives";
 import { runCode } from "./run-code";
 import type { CodeRef } from "./storage/manifest";
 import { planStudies, type BestTrial, type StudySpec } from "./study";
@@ -79,6 +80,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   let opened: OpenedRun | undefined;
   options = withSavedSettings(options);
   for (const f of [...(options.strategyFiles ?? []), ...(options.objectiveFiles ?? [])]) loadCodeFile(f);
+  if (options.resumeFrom !== undefined) refuseUndefinedNotebookCode(options.resumeFrom);
   const search = normaliseSearch(options);
   const studies = planStudies(search.strategies, search.objectives, search.periods);
   const strategyCode = codeOfStrategies(search.strategies);
@@ -210,6 +212,28 @@ function checkpointOf(states: Map<string, StudyState>, search: SearchConfig, don
     studies[k] = { next_trial_id: next === null ? search.trials : next * search.batchSize, trials_done: st.byId.size, best: st.best };
   }
   return { trials_done: done, studies };
+}
+
+/** A run made from notebook code (no file) resumes only where that code is defined again: say so in one line. */
+function refuseUndefinedNotebookCode(dir: string): void {
+  if (!existsSync(resolve(dir, "manifest.json"))) return;
+  const code = readManifest(dir).code;
+  for (const [name, ref] of Object.entries(code?.strategies ?? {})) {
+    if (ref.file !== undefined) continue;
+    try {
+      getStrategy(name);
+    } catch {
+      throw new RunError(`${dir} was made with strategy "${name}" defined in a notebook or script (no file); run its defineStrategy again in that notebook or script to resume it there`);
+    }
+  }
+  for (const [name, ref] of Object.entries(code?.objectives ?? {})) {
+    if (ref.file !== undefined) continue;
+    try {
+      getObjective(name);
+    } catch {
+      throw new RunError(`${dir} was made with objective "${name}" defined in a notebook or script (no file); run its defineObjective again in that notebook or script to resume it there`);
+    }
+  }
 }
 
 function filesOf(refs: Record<string, CodeRef> | undefined): string[] {

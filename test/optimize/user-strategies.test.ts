@@ -95,6 +95,10 @@ describe("user strategies on the worker pool", () => {
     const resumed = inlineRun(fx.data, fx.runs, "inlinekill", 2);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(canonicalTrials(String(resumed.doc.dir))).toEqual(reference);
+    // Resumed where the strategy is not defined (the CLI): one line saying where it can be.
+    const cli = runCli(["optimize", "--resume-from", String(resumed.doc.dir), "--no-report"]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr.trim().split("\n").pop()).toMatch(/^RunError: .* was made with strategy "cell_sma" defined in a notebook or script \(no file\); run its defineStrategy again/);
   });
 
   it("a file strategy (.ts): every trial complete, the same trials on 1 and 2 workers and after kill -9; a changed file is refused on resume", async () => {
