@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../lib/random/rng";
 import { crowdingDistance, dominates, nonDominatedFronts } from "../../lib/optimize/samplers/nsga2";
-import { fixture, parseJson, requireCli, runCli } from "./cli-fixtures";
+import { canonicalTrials, fixture, journalLines, parseJson, requireCli, runCli, runDirNamed, startCli, waitUntil } from "./cli-fixtures";
 
 describe("NSGA-II", () => {
   it("non-dominated sorting: front r holds exactly the points dominated only by points of fronts < r", () => {
@@ -41,10 +41,11 @@ describe("NSGA-II", () => {
     expect(d.get(2)).toBeCloseTo((4 - 1) / 4 + (2 - 0) / 4, 12);
   });
 
-  it("a multi-objective CLI run: Pareto front in the JSON, pareto.csv and the dashboard's scatter", () => {
+  it("a multi-objective CLI run: Pareto front in the JSON, pareto.csv and the dashboard's scatter; after kill -9 it resumes to the same trials", async () => {
     requireCli();
     const fx = fixture(30, 4);
-    const r = runCli(["optimize", "--data", fx.data, "--strategy", "sma_cross", "--objective", "total_return/max_drawdown", "--period", "all", "--trials", "32", "--batch-size", "8", "--out", fx.runs, "--json"]);
+    const args = (name: string, extra: string[] = []) => ["optimize", "--data", fx.data, "--strategy", "sma_cross", "--objective", "total_return/max_drawdown", "--period", "all", "--trials", "48", "--batch-size", "8", "--out", fx.runs, "--name", name, "--json", ...extra];
+    const r = runCli(args("whole"));
     expect(r.code, r.stderr).toBe(0);
     const doc = parseJson(r.stdout) as { dir: string; search: { sampler: string }; studies: Array<{ pareto_front: Array<{ id: number; values: number[] }> }> };
     expect(doc.search.sampler).toBe("nsga2");
@@ -57,5 +58,13 @@ describe("NSGA-II", () => {
     expect(csv).toHaveLength(front.length + 1);
     expect(existsSync(join(doc.dir, "report", "objective-total_return_vs_max_drawdown.csv"))).toBe(true);
     expect(readFileSync(join(doc.dir, "index.html"), "utf8")).toContain('id="chart-pareto-0"');
+
+    const child = startCli(args("killed", ["--no-report"]));
+    await waitUntil(() => (runDirNamed(fx.runs, "killed") !== null && journalLines(join(runDirNamed(fx.runs, "killed")!, "trials.jsonl")) >= 12) || child.exited(), 60_000, 1);
+    child.proc.kill("SIGKILL");
+    expect((await child.done).signal, "killed before the end").toBe("SIGKILL");
+    const resumed = runCli(args("killed", ["--no-report"]));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(canonicalTrials(String(parseJson(resumed.stdout).dir))).toEqual(canonicalTrials(doc.dir));
   });
 });
