@@ -20,6 +20,12 @@ export { costsFigure, plotCosts } from "./notebook/costs";
 export { getStrategy, strategyNames, overlayNames, registerStrategy } from "./strategies/registry";
 export { defaultParams, validateParams, describeSpec } from "./strategies/params";
 export type { Strategy, Params, ParamValue, ParamSpec, IntParam, FloatParam, ChoiceParam, Constraint, SignalContext } from "./strategies/types";
+// Your own strategies and the indicator helpers for their signals (docs/api.md).
+export { defineStrategy, type StrategyDefinition } from "./strategies/define";
+export { sma, ema, rsi, atr, donchian, rollingMax, rollingMin, rollingMean, rollingStd, HELPER_NAMES } from "./strategies/helpers";
+export { Scratch } from "./strategies/scratch";
+export { loadCodeFile, type LoadedCodeFile } from "./optimize/code-file";
+export { defineObjective, getObjective, objectiveNames, type Objective, type ObjectiveDefinition, type TrialMetrics, type Direction } from "./optimize/objectives";
 
 export { METRIC_KEYS, OBJECTIVE_KEYS, PROFIT_FACTOR_CAP, type EvalResult, type Metrics, type MetricKey, type ObjectiveKey, type Fill, type RoundTrip } from "./engine/metrics";
 export { PERIOD_KEYS, type PeriodKey } from "./engine/periods";
@@ -34,7 +40,10 @@ export { OptimizeResult, type OptimizeOptions, type TrialRecordRow } from "./lab
 export { MAIN_STUDY, type MainStudyOutcome } from "./lab/main-study";
 export { report, type ReportOptions, type ReportResult } from "./lab/report";
 export type { RunOptions } from "./optimize/config";
-export type { Progress, RunOutcome } from "./optimize/runner";
+export type { Progress, RunOutcome, RunStatus } from "./optimize/runner";
+// Ask/tell studies (docs/api.md).
+export { openStudy, Study, type StudyOptions, type AskedTrial, type TellValue } from "./optimize/open-study";
+export type { ParetoPoint } from "./optimize/study-state";
 export type { BestTrial, StudySpec } from "./optimize/study";
 export type { TrialLine, TrialResult, TrialState, TrialParamValue } from "./optimize/storage/types";
 export { loadRun, paramImportance, topLists, summarize, type RunData, type StudyInfo, type ParamImportance, type TopEntry, type TopLists, type StudySummary, type Curve } from "./report/index";

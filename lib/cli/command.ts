@@ -19,6 +19,8 @@ export interface CommandContext {
   out: (line: string) => void;
   /** Progress and warnings: always stderr. */
   err: (line: string) => void;
+  /** Set by a handler to end with this exit code after its document is printed (e.g. 3: complete with failures). */
+  exitCode?: number;
 }
 
 export interface Command {

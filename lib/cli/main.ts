@@ -74,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     };
     const doc = await cmd.run(ctx);
     if (json) process.stdout.write(formatJsonDocument(doc ?? {}) + "\n");
-    return 0;
+    return ctx.exitCode ?? 0;
   } catch (e) {
     if (wantsJson && e instanceof CancelledError) {
       // A structured outcome, not prose: status, ids, where it stopped, how to resume.

@@ -82,6 +82,10 @@ export class OptimizeResult {
   get studies(): StudySpec[] {
     return this.outcome.studies;
   }
+  /** Multi-objective studies' Pareto fronts, by study key. */
+  get pareto(): RunOutcome["pareto"] {
+    return this.outcome.pareto;
+  }
 
   /** One flat row per trial (params prefixed `p_`), metrics of the study's period. */
   records(): TrialRecordRow[] {

@@ -54,7 +54,7 @@ export function historyFigure(source: RunSource): Figure {
   const gap = rows > 1 ? 0.08 : 0;
   const h = (1 - gap * (rows - 1)) / rows;
   const layout: Record<string, unknown> = {
-    title: title(`Optimisation history: ${run.manifest.name}${noValue > 0 ? ` (${noValue} pruned or failed trials have no value)` : ""}`),
+    title: title(`Optimisation history: ${run.manifest.name}${noValue > 0 ? ` (${noValue} trials without a value: pruned, failed or ruined)` : ""}`),
     height: 120 + 260 * rows,
     margin: { ...MARGIN, t: 80 },
     legend: { orientation: "h", x: 1, xanchor: "right", y: 1, yanchor: "bottom" },

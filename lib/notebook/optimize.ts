@@ -33,6 +33,10 @@ interface Hooks {
 /** The closing note of the live view. */
 export function outcomeNote(o: RunOutcome, seconds: number): string {
   if (o.status === "cancelled") return `stopped after ${o.trials.length} trials; run the same call again to resume`;
+  if (o.status === "complete_with_failures") {
+    const failed = o.trials.filter((t) => t.state === "failed");
+    return `complete with failures: ${failed.length} of ${o.trials.length} trials failed (first error: ${failed[0]?.error ?? "no value"}); fix the strategy under a new name, or pass retryFailed: true to evaluate them again`;
+  }
   if (o.newTrials === 0) return `complete: nothing to do (${o.trials.length} trials already in ${o.dir})`;
   return `complete: ${o.newTrials} new trials (${formatSeconds(seconds)} with loading and the report)`;
 }

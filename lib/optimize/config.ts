@@ -1,5 +1,4 @@
 /** A run's configuration: what the user asked for, normalised, with defaults. */
-import type { ObjectiveKey } from "../engine/metrics";
 import type { PeriodKey } from "../engine/periods";
 import { UsageError } from "../errors";
 import { DEFAULT_COSTS, DEFAULT_DATA } from "../paths";
@@ -29,12 +28,19 @@ export interface RunOptions {
   resumeFrom?: string;
   /** Write intermediate reports every N trials (0 = only at the end). */
   reportFrequency?: number;
+  /** Code files whose exported strategies (and objectives) are registered before the run (--strategy-file). */
+  strategyFiles?: string[];
+  /** Code files whose exported objectives are registered before the run (--objective-file). */
+  objectiveFiles?: string[];
+  /** On resume, evaluate the trials recorded as failed again (same params); otherwise they stay failed. */
+  retryFailed?: boolean;
 }
 
 /** The search configuration recorded in the manifest; resume must match it. */
 export interface SearchConfig {
   strategies: string[];
-  objectives: ObjectiveKey[];
+  /** Objective names; "a/b" is one multi-objective study. */
+  objectives: string[];
   periods: PeriodKey[];
   trials: number;
   sampler: string;
@@ -45,7 +51,7 @@ export interface SearchConfig {
 }
 
 export const DEFAULTS = {
-  objectives: ["mar"] as ObjectiveKey[],
+  objectives: ["mar"],
   periods: ["1y"] as PeriodKey[],
   trials: 200,
   sampler: "tpe",
@@ -69,6 +75,9 @@ export const SEARCH_LIMITS = {
   workersPerCore: 4,
 } as const;
 
+/** Samplers that handle several objectives in one study ("a/b"); NSGA-II is the default there. */
+const MULTI_OBJECTIVE_SAMPLERS: readonly string[] = ["nsga2", "random"];
+
 const asList = (x: string[] | string | undefined): string[] | undefined =>
   x === undefined ? undefined : (Array.isArray(x) ? x : x.split(",")).map((s) => s.trim()).filter(Boolean);
 
@@ -84,12 +93,17 @@ export function normaliseSearch(o: RunOptions): SearchConfig {
   if (o.abortDrawdown !== undefined && !(o.abortDrawdown > 0 && o.abortDrawdown <= 1)) throw new UsageError(`abort drawdown ${o.abortDrawdown} must be in (0, 1]`);
   const seed = o.seed ?? DEFAULTS.seed;
   if (!Number.isInteger(seed) || Math.abs(seed) > SEARCH_LIMITS.seed) throw new UsageError(`seed ${seed} must be an integer between -${SEARCH_LIMITS.seed} and ${SEARCH_LIMITS.seed}`);
+  const objectives = asList(o.objectives) ?? DEFAULTS.objectives;
+  const sampler = o.sampler ?? (objectives.some((x) => x.includes("/")) ? "nsga2" : DEFAULTS.sampler);
+  if (objectives.some((x) => x.includes("/")) && !MULTI_OBJECTIVE_SAMPLERS.includes(sampler)) {
+    throw new UsageError(`sampler "${sampler}" optimises one objective; a multi-objective study (${objectives.find((x) => x.includes("/"))}) needs ${MULTI_OBJECTIVE_SAMPLERS.join(" or ")}`);
+  }
   return {
     strategies: asList(o.strategies) ?? [],
-    objectives: (asList(o.objectives) ?? DEFAULTS.objectives) as ObjectiveKey[],
+    objectives,
     periods: (asList(o.periods) ?? DEFAULTS.periods) as PeriodKey[],
     trials: positiveInt("trials", o.trials ?? DEFAULTS.trials, SEARCH_LIMITS.trials),
-    sampler: o.sampler ?? DEFAULTS.sampler,
+    sampler,
     seed,
     batchSize: positiveInt("batch size", o.batchSize ?? DEFAULTS.batchSize, SEARCH_LIMITS.batchSize),
     tradeSizes: [...sizes],
@@ -97,6 +111,6 @@ export function normaliseSearch(o: RunOptions): SearchConfig {
   };
 }
 
-export function dataPaths(o: RunOptions): { data: string; costs: string } {
+export function dataPaths(o: Pick<RunOptions, "data" | "costs">): { data: string; costs: string } {
   return { data: o.data ?? DEFAULT_DATA, costs: o.costs ?? DEFAULT_COSTS };
 }

@@ -11,6 +11,7 @@ import { shareBars, type Bars } from "../data/bars";
 import { UsageError } from "../errors";
 import { DIST_DIR } from "../paths";
 import { SEARCH_LIMITS } from "./config";
+import type { StrategyCode } from "../strategies/define";
 import type { EvalTask, TaskResult } from "./task";
 import type { EvaluatorWorker } from "./worker";
 
@@ -47,7 +48,8 @@ export class EvaluatorPool {
     readonly size: number,
   ) {}
 
-  static async start(bars: Bars, costs: CostTable, size: number): Promise<EvaluatorPool> {
+  /** @param code user strategies the workers must know (built-ins need none). */
+  static async start(bars: Bars, costs: CostTable, size: number, code: readonly StrategyCode[] = []): Promise<EvaluatorPool> {
     const shared = shareBars(bars);
     const costsJson = costTableToJson(costs);
     let next = 0;
@@ -56,7 +58,7 @@ export class EvaluatorPool {
     const spawnOne = async () => {
       const index = next++;
       const thread = await spawn<EvaluatorWorker>(new Worker(script));
-      await thread.init(shared, costsJson, index);
+      await thread.init(shared, costsJson, index, [...code]);
       return thread;
     };
     const pool = Pool(spawnOne, { size, concurrency: 1 });

@@ -11,18 +11,23 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadCostTable } from "../costs/load";
 import { loadBars } from "../data/csv";
-import { RunError } from "../errors";
+import { RunError, UsageError } from "../errors";
 import { RUNS_DIR } from "../paths";
 import { getStrategy } from "../strategies/registry";
-import type { Strategy } from "../strategies/types";
 import { dataPaths, normaliseSearch, type RunOptions, type SearchConfig } from "./config";
 import type { StartEvaluator, TrialEvaluator } from "./backend";
 import { EvaluatorPool, workerCount } from "./pool";
-import { nextBatch, proposeBatch } from "./proposals";
-import { createSampler, type TrialRecord } from "./samplers";
+import { nextBatch } from "./proposals";
+import { createSampler } from "./samplers";
+import { StudyState, type ParetoPoint } from "./study-state";
 import { openRun, readManifest, type OpenedRun, type RunArgs, type RunCheckpoint, type TrialLine } from "./storage";
-import { planStudies, trialValue, type BestTrial, type StudySpec } from "./study";
-import type { EvalTask, TaskResult } from "./task";
+import { getObjective } from "./objectives";
+import { runCode } from "./run-code";
+import type { CodeRef } from "./storage/manifest";
+import { planStudies, type BestTrial, type StudySpec } from "./study";
+import type { EvalTask } from "./task";
+import { loadCodeFile } from "./code-file";
+import { codeOfStrategies } from "./strategy-code";
 
 export interface Progress {
   /** Trials in the journal (this session and earlier ones). */
@@ -48,25 +53,26 @@ export interface RunHooks {
   startEvaluator?: StartEvaluator;
 }
 
+/**
+ * "complete_with_failures": every trial ran, but some failed (the strategy threw); their
+ * errors are in the journal, and a resume with retryFailed evaluates them again.
+ */
+export type RunStatus = "complete" | "complete_with_failures" | "cancelled";
+
 export interface RunOutcome {
   dir: string;
   name: string;
-  status: "complete" | "cancelled";
+  status: RunStatus;
   resumed: boolean;
   /** Trials evaluated in this session. */
   newTrials: number;
   trials: TrialLine[];
   best: Record<string, BestTrial | null>;
+  /** Multi-objective studies: their Pareto fronts (trials no other dominates), by study key. */
+  pareto: Record<string, ParetoPoint[]>;
   studies: StudySpec[];
   search: SearchConfig;
   workers: number;
-}
-
-interface StudyState {
-  spec: StudySpec;
-  strategy: Strategy;
-  byId: Map<number, TrialRecord>;
-  best: BestTrial | null;
 }
 
 export async function runOptimization(options: RunOptions, hooks: RunHooks = {}): Promise<RunOutcome> {
@@ -76,8 +82,11 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   };
   let opened: OpenedRun | undefined;
   options = withSavedSettings(options);
+  for (const f of [...(options.strategyFiles ?? []), ...(options.objectiveFiles ?? [])]) loadCodeFile(f);
+  if (options.resumeFrom !== undefined) refuseUndefinedNotebookCode(options.resumeFrom);
   const search = normaliseSearch(options);
   const studies = planStudies(search.strategies, search.objectives, search.periods);
+  const strategyCode = codeOfStrategies(search.strategies);
   const sampler = createSampler(search.sampler);
   const paths = dataPaths(options);
   const costs = loadCostTable(paths.costs);
@@ -92,6 +101,7 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     studies: studies.map((s) => s.key),
     data: { path: paths.data, rows: bars.length },
     costs: { path: paths.costs },
+    code: runCode(strategyCode, search.objectives),
     workers,
     cpuFraction: options.cpuFraction ?? 0.9,
     onLog: (l) => hooks.onLog?.(l),
@@ -99,16 +109,24 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   const run = opened;
   let pool: TrialEvaluator | undefined;
   try {
-    const states = new Map<string, StudyState>(studies.map((s) => [s.key, { spec: s, strategy: getStrategy(s.strategy), byId: new Map(), best: null }]));
+    const states = new Map<string, StudyState>(studies.map((s) => [s.key, new StudyState(s, getStrategy(s.strategy))]));
     for (const line of run.trials) {
       const st = states.get(line.study);
       if (st === undefined) throw new RunError(`${run.journalPath}: trial ${line.id} belongs to study "${line.study}", which this run does not have`);
-      record(st, line);
+      st.record(line);
     }
     const total = studies.length * search.trials;
-    let done = run.trials.length;
-    const trials: TrialLine[] = [...run.trials];
+    const countDone = () => [...states.values()].reduce((n, st) => n + st.byId.size, 0);
+    let done = countDone();
     if (run.resumed) log(`resuming ${run.dir}: ${done} of ${total} trials already done`);
+    const retries = new Map<StudyState, EvalTask[]>();
+    for (const st of states.values()) {
+      const failed = [...st.lines.values()].filter((l) => l.state === "failed");
+      if (failed.length === 0) continue;
+      if (options.retryFailed) retries.set(st, failed.map((l) => st.taskOf(search, l.id, l.params)));
+      else log(`${st.spec.key}: ${failed.length} failed trials stay failed (first error: ${failed[0].error ?? "no value"}); resume with --retry-failed to evaluate them again`);
+    }
+    if (retries.size > 0) log(`retrying ${[...retries.values()].reduce((n, t) => n + t.length, 0)} failed trials`);
 
     const started = Date.now();
     let sessionDone = 0;
@@ -124,11 +142,13 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     const reportEvery = options.reportFrequency ?? 0;
     let lastReportAt = done;
     let reporting: Promise<void> = Promise.resolve();
-    const pending = [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
+    const pending = retries.size > 0 || [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
     if (pending && !hooks.signal?.aborted) {
+      // Queue workers load strategies from their own registry: a user strategy cannot travel yet.
+      if (hooks.startEvaluator && strategyCode.length > 0) throw new UsageError(`--redis evaluates built-in strategies only (not ${strategyCode.map((c) => c.name).join(", ")}); run this study without --redis`);
       pool = hooks.startEvaluator
         ? await hooks.startEvaluator({ bars, costs, workers, run: { dir: run.dir, name: run.name, created: run.manifest.created }, paths, signal: hooks.signal, onLog: log })
-        : await EvaluatorPool.start(bars, costs, workers);
+        : await EvaluatorPool.start(bars, costs, workers, strategyCode);
     }
     const activePool = pool;
 
@@ -136,18 +156,18 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     // shared pool: no barrier between studies, and one study's proposals overlap the
     // others' evaluations. Each batch still depends only on its own study's earlier ones.
     const studyLoop = async (st: StudyState) => {
+      let retry = retries.get(st);
       for (;;) {
         if (hooks.signal?.aborted || activePool === undefined) return;
-        const tasks = planBatch(st, sampler, search);
+        // The batch proposal step: the study's next batch, proposed by replay.
+        const tasks = retry ?? st.nextTasks(sampler, search);
+        retry = undefined;
         if (tasks.length === 0) return;
         await activePool.evaluate(tasks, (results) => {
-          const lines = results.map((r) => toLine(st, tasks, r));
+          const lines = results.map((r) => st.lineOf(tasks, r));
           run.append(lines);
-          for (const l of lines) {
-            record(st, l);
-            trials.push(l);
-          }
-          done += lines.length;
+          for (const l of lines) st.record(l);
+          done = countDone();
           sessionDone += lines.length;
           hooks.onProgress?.(progress());
           if (reportEvery > 0 && done - lastReportAt >= reportEvery && hooks.onReport) {
@@ -164,6 +184,10 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     await Promise.all([...states.values()].map(studyLoop));
     await reporting;
     const cancelled = hooks.signal?.aborted === true && [...states.values()].some((st) => nextBatch(st, search.batchSize, search.trials) !== null);
+    const trials: TrialLine[] = [];
+    for (const st of states.values()) trials.push(...st.lines.values());
+    const failed = trials.filter((t) => t.state === "failed");
+    if (!cancelled && failed.length > 0) log(`${failed.length} of ${trials.length} trials failed (first error: ${failed[0].error ?? "no value"}); the run is complete_with_failures; resume with --retry-failed to evaluate them again`);
     run.writeCheckpoint(checkpointOf(states, search, done));
     // The resume command is said once, by the caller (CLI error line, notebook view).
     if (cancelled) log(`cancelled after ${done} of ${total} trials`);
@@ -175,11 +199,12 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     return {
       dir: run.dir,
       name: run.name,
-      status: cancelled ? "cancelled" : "complete",
+      status: cancelled ? "cancelled" : failed.length > 0 ? "complete_with_failures" : "complete",
       resumed: run.resumed,
       newTrials: sessionDone,
       trials,
       best,
+      pareto: Object.fromEntries([...states].filter(([, st]) => st.spec.objectives.length > 1).map(([k, st]) => [k, st.paretoFront()])),
       studies,
       search,
       workers,
@@ -190,54 +215,6 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   }
 }
 
-/** The study's next batch, minus trials already in the journal (empty when the study is done). */
-function planBatch(st: StudyState, sampler: ReturnType<typeof createSampler>, search: SearchConfig): EvalTask[] {
-  const k = nextBatch(st, search.batchSize, search.trials);
-  if (k === null) return [];
-  const proposals = proposeBatch(sampler, st.strategy, st, k, search.batchSize, search.seed, st.spec.key, search.trials);
-  const first = k * search.batchSize;
-  const end = Math.min(search.trials, first + search.batchSize);
-  const tasks: EvalTask[] = [];
-  for (let id = first; id < end; id++) {
-    if (st.byId.has(id)) continue;
-    tasks.push({
-      id,
-      study: st.spec.key,
-      strategy: st.spec.strategy,
-      params: proposals[id - first],
-      tradeSizes: search.tradeSizes,
-      ...(search.abortDrawdown !== null ? { abortDrawdown: search.abortDrawdown } : {}),
-    });
-  }
-  return tasks;
-}
-
-function toLine(st: StudyState, tasks: EvalTask[], r: TaskResult): TrialLine {
-  const task = tasks.find((t) => t.id === r.id && t.study === r.study) as EvalTask;
-  const { value, state } = trialValue(st.spec, r);
-  const line: TrialLine = {
-    v: 1,
-    id: r.id,
-    study: r.study,
-    params: task.params,
-    value,
-    state,
-    results: r.results,
-    started: new Date(r.started).toISOString(),
-    finished: new Date(r.finished).toISOString(),
-    worker: r.worker,
-  };
-  if (r.error !== undefined) line.error = r.error;
-  return line;
-}
-
-function record(st: StudyState, line: TrialLine): void {
-  st.byId.set(line.id, { id: line.id, params: line.params, value: line.value });
-  if (line.value !== null && (st.best === null || line.value > st.best.value || (line.value === st.best.value && line.id < st.best.id))) {
-    st.best = { id: line.id, value: line.value, params: line.params };
-  }
-}
-
 function checkpointOf(states: Map<string, StudyState>, search: SearchConfig, done: number): RunCheckpoint {
   const studies: RunCheckpoint["studies"] = {};
   for (const [k, st] of states) {
@@ -245,6 +222,32 @@ function checkpointOf(states: Map<string, StudyState>, search: SearchConfig, don
     studies[k] = { next_trial_id: next === null ? search.trials : next * search.batchSize, trials_done: st.byId.size, best: st.best };
   }
   return { trials_done: done, studies };
+}
+
+/** A run made from notebook code (no file) resumes only where that code is defined again: say so in one line. */
+function refuseUndefinedNotebookCode(dir: string): void {
+  if (!existsSync(resolve(dir, "manifest.json"))) return;
+  const code = readManifest(dir).code;
+  for (const [name, ref] of Object.entries(code?.strategies ?? {})) {
+    if (ref.file !== undefined) continue;
+    try {
+      getStrategy(name);
+    } catch {
+      throw new RunError(`${dir} was made with strategy "${name}" defined in a notebook or script (no file); run its defineStrategy again in that notebook or script to resume it there`);
+    }
+  }
+  for (const [name, ref] of Object.entries(code?.objectives ?? {})) {
+    if (ref.file !== undefined) continue;
+    try {
+      getObjective(name);
+    } catch {
+      throw new RunError(`${dir} was made with objective "${name}" defined in a notebook or script (no file); run its defineObjective again in that notebook or script to resume it there`);
+    }
+  }
+}
+
+function filesOf(refs: Record<string, CodeRef> | undefined): string[] {
+  return [...new Set(Object.values(refs ?? {}).flatMap((c) => (c.file !== undefined ? [c.file] : [])))];
 }
 
 /**
@@ -270,5 +273,7 @@ function withSavedSettings(o: RunOptions): RunOptions {
     abortDrawdown: o.abortDrawdown ?? a.abortDrawdown ?? undefined,
     data: o.data ?? m.data.path,
     costs: o.costs ?? m.costs.path,
+    strategyFiles: o.strategyFiles ?? filesOf(m.code?.strategies),
+    objectiveFiles: o.objectiveFiles ?? filesOf(m.code?.objectives),
   };
 }

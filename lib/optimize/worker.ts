@@ -1,20 +1,25 @@
 /**
  * An evaluator worker thread: initialised once with the shared bars (no copy) and the
  * cost table; keeps its Evaluator (and its scratch buffers, memoised indicators) for
- * every task it runs.
+ * every task it runs. User strategies arrive as code (their source, or a file to load) at
+ * init and are registered once.
  */
 import { expose } from "threads/worker";
 import { parseCostTable, type CostTableJson } from "../costs/cost-table";
 import { viewBars, type SharedBars } from "../data/bars";
 import { Evaluator } from "../engine/evaluate";
 import { evaluateTask } from "./evaluate-task";
+import { loadStrategyCode } from "./strategy-code";
+import type { StrategyCode } from "../strategies/define";
 import type { EvalTask, TaskResult } from "./task";
 
 let evaluator: Evaluator | null = null;
 let workerIndex = -1;
 
 const api = {
-  init(shared: SharedBars, costs: CostTableJson, index: number): boolean {
+  init(shared: SharedBars, costs: CostTableJson, index: number, code: StrategyCode[] = []): boolean {
+    // User strategies first: built once per worker and cached in its registry.
+    for (const c of code) loadStrategyCode(c);
     evaluator = new Evaluator(viewBars(shared), parseCostTable(costs, "cost table"));
     workerIndex = index;
     return shared.buffer instanceof SharedArrayBuffer;

@@ -109,8 +109,17 @@ export function shortlistCurves(entries: readonly TopEntry[], inputs: RunInputs,
   const ev = new Evaluator(inputs.bars, inputs.costs);
   const { t, barMs } = inputs.bars;
   const out: Curve[] = [];
+  const missing = new Set<string>();
   for (const e of entries) {
-    const strategy = getStrategy(e.strategy);
+    let strategy;
+    try {
+      strategy = getStrategy(e.strategy);
+    } catch {
+      // A user strategy this process does not know (defined in another notebook, a file moved).
+      if (!missing.has(e.strategy)) opts.onWarning?.(`curves of ${e.strategy} skipped: it is not defined in this process (run its defineStrategy cell, or keep its --strategy-file where it was)`);
+      missing.add(e.strategy);
+      continue;
+    }
     const r = ev.evaluate(strategy, e.params, [e.trade_size], { full: true })[0];
     const equity = r.equity as Float64Array;
     const n = equity.length;

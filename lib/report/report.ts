@@ -11,6 +11,9 @@ import { PERIOD_KEYS } from "../engine/periods";
 import { RunError, UsageError } from "../errors";
 import { joinInside } from "../io/safe-path";
 import { writeFileAtomic } from "../io/atomic";
+import { loadCodeFile } from "../optimize/code-file";
+import type { RunManifest } from "../optimize/storage/manifest";
+import { paretoStudies, paretoTable } from "./pareto";
 import { loadRunInputs, shortlistCurves, type Curve } from "./curves";
 import { candles, type Candles } from "./drilldown";
 import { formatCsv, type Table } from "./csv";
@@ -91,7 +94,13 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
   const planned = run.planned * run.studies.length;
   const status: RunStatus = opts.running ? "running" : done >= planned ? "complete" : "incomplete";
 
-  for (const o of run.manifest.args.objectives) writeCsv(`objective-${o}.csv`, objectiveTable(run, o));
+  // A multi-objective study's objective "a/b" names its file objective-a_vs_b.csv.
+  for (const o of run.manifest.args.objectives) writeCsv(`objective-${o.split("/").join("_vs_")}.csv`, objectiveTable(run, o));
+  const pareto = paretoStudies(run, warn);
+  if (pareto.length > 0) {
+    write("pareto.json", json({ studies: pareto.map((p) => ({ ...p, trials: p.trials.filter((t) => t.front) })) }));
+    writeCsv("pareto.csv", paretoTable(pareto));
+  }
   for (const p of PERIOD_KEYS) writeCsv(`period-${p}.csv`, periodTable(run, p));
 
   const summaries = summarize(run);
@@ -127,6 +136,7 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
   if (opts.curves !== false && !opts.running) {
     if (top.overall.length === 0) curvesNote = "No complete trial yet: no curves.";
     else {
+      loadStrategyFiles(run.manifest, warn);
       const inputs = loadRunInputs(run, { bars: opts.bars, costs: opts.costs }, warn);
       if (inputs === null) curvesNote = "Curves skipped: the run's data or cost file is missing or changed (see the warnings in report/summary.json).";
       else {
@@ -156,6 +166,7 @@ export function generateReport(runDir: string, opts: ReportOptions = {}): Report
     maxCurvePoints: maxPoints,
     files: files.map((f) => relative(run.dir, f).split("\\").join("/")),
     now: generated,
+    pareto,
   });
   const index = join(run.dir, INDEX_FILE);
   writeFileAtomic(index, renderPage(model, plotlyRef));
@@ -173,4 +184,17 @@ export function writeIntermediateReport(runDir: string, opts: Pick<ReportOptions
 
 function json(x: unknown): string {
   return JSON.stringify(x, null, 2) + "\n"; // NaN and Infinity become null
+}
+
+/** Register the run's file strategies (for their curves), when the files are still the run's. */
+function loadStrategyFiles(m: RunManifest, warn: (msg: string) => void): void {
+  const files = new Map<string, string>();
+  for (const c of Object.values(m.code?.strategies ?? {})) if (c.file !== undefined) files.set(c.file, c.sha256);
+  for (const [file, sha] of files) {
+    try {
+      if (loadCodeFile(file).sha256 !== sha) warn(`${file} has changed since the run; its strategies' curves may not reproduce the trials`);
+    } catch (e) {
+      warn((e as Error).message);
+    }
+  }
 }

@@ -6,7 +6,6 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import type { ObjectiveKey } from "../engine/metrics";
 import { isPeriodKey, type PeriodKey } from "../engine/periods";
 import { RunError } from "../errors";
 import { TrialJournal } from "../optimize/storage/journal";
@@ -18,7 +17,8 @@ export interface StudyInfo {
   /** "strategy|objective|period". */
   key: string;
   strategy: string;
-  objective: ObjectiveKey;
+  /** Objective name ("a/b" for a multi-objective study). */
+  objective: string;
   period: PeriodKey;
   /** Position in the manifest's study list (the order every table and chart uses). */
   index: number;
@@ -41,7 +41,7 @@ export function parseStudyKey(key: string, index: number, where: string): StudyI
   if (parts.length !== 3 || parts.some((p) => p === "")) throw new RunError(`${where}: study "${key}" is not "strategy|objective|period"`);
   const [strategy, objective, period] = parts;
   if (!isPeriodKey(period)) throw new RunError(`${where}: study "${key}" has an unknown period "${period}"`);
-  return { key, strategy, objective: objective as ObjectiveKey, period, index };
+  return { key, strategy, objective, period, index };
 }
 
 export function loadRun(runDir: string, onWarning: (msg: string) => void = () => {}): RunData {
@@ -60,11 +60,13 @@ export function loadRun(runDir: string, onWarning: (msg: string) => void = () =>
   for (const c of read.corrupt) onWarning(`${journalPath} line ${c.line}: skipped (${c.reason})`);
 
   const unknown = new Set<string>();
-  const trials: TrialLine[] = [];
+  // The last line of a trial wins: a failed trial retried (--retry-failed) has two.
+  const last = new Map<string, TrialLine>();
   for (const t of read.trials) {
-    if (studyByKey.has(t.study)) trials.push(t);
+    if (studyByKey.has(t.study)) last.set(`${t.study}\u0000${t.id}`, t);
     else unknown.add(t.study);
   }
+  const trials = [...last.values()];
   for (const s of unknown) onWarning(`${journalPath}: skipped the trials of study "${s}", which ${where} does not list`);
   trials.sort((a, b) => (studyByKey.get(a.study) as StudyInfo).index - (studyByKey.get(b.study) as StudyInfo).index || a.id - b.id);
   return { dir, manifest, studies, studyByKey, trials, planned: manifest.args.trials };

@@ -90,3 +90,25 @@ export function warmupWarnings(strategy: Strategy, params: Params, bars: number)
   if (longest === null || bars > longest[1]) return [];
   return [`the data has ${bars} bar(s), not more than the strategy's longest window (${longest[0]}=${longest[1]}): no signal can form, so there is no trade`];
 }
+
+/** Reject a space no sampler can draw from, naming the parameter and the fix. */
+export function checkParamSpace(strategy: Strategy): void {
+  const names = new Set<string>();
+  for (const spec of strategy.params) {
+    const where = `${strategy.name}.${spec.name}`;
+    if (names.has(spec.name)) throw new ParamError(`${where} is defined twice`);
+    names.add(spec.name);
+    if (spec.type === "choice") {
+      if (spec.choices.length === 0) throw new ParamError(`${where} has no choices`);
+      continue;
+    }
+    if (!Number.isFinite(spec.low) || !Number.isFinite(spec.high) || spec.low > spec.high) {
+      throw new ParamError(`${where}: bounds [${spec.low}, ${spec.high}] must be finite with low <= high`);
+    }
+    if (spec.step !== undefined && !(spec.step > 0 && Number.isFinite(spec.step))) throw new ParamError(`${where}: step ${spec.step} must be a positive number`);
+    if (spec.type === "int" && (!Number.isInteger(spec.low) || !Number.isInteger(spec.step ?? 1))) {
+      throw new ParamError(`${where}: an int parameter needs an integer low and step`);
+    }
+    if (spec.log && !(spec.low > 0)) throw new ParamError(`${where}: a log-scale parameter needs low > 0 (got ${spec.low})`);
+  }
+}

@@ -29,6 +29,12 @@ const BUILT_IN: readonly Strategy[] = [
 ];
 
 const byName = new Map(BUILT_IN.map((s) => [s.name, s]));
+const builtInNames = new Set(BUILT_IN.map((s) => s.name));
+
+/** Whether `name` is a built-in base strategy (workers know it without being sent its code). */
+export function isBuiltIn(name: string): boolean {
+  return builtInNames.has(name);
+}
 
 /** Names of the built-in base strategies. */
 export function strategyNames(): string[] {
@@ -58,5 +64,6 @@ export function getStrategy(name: string): Strategy {
 /** Register a strategy at run time (notebooks experimenting with their own). */
 export function registerStrategy(s: Strategy): void {
   if (s.name.includes("+")) throw new ParamError(`strategy name "${s.name}" may not contain "+" (reserved for overlays)`);
+  if (builtInNames.has(s.name)) throw new ParamError(`strategy name "${s.name}" is taken by a built-in strategy; choose another`);
   byName.set(s.name, s);
 }

@@ -68,6 +68,8 @@ const OTHER_OPTIONS = new Set([
   "optimizer",
   // serve and its clients: addresses, the token file, the runs folder
   "server", "host", "token-file", "runs",
+  // user code files (evaluate, optimize)
+  "strategy-file", "objective-file",
 ]);
 
 let L: Lab;

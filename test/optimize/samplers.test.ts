@@ -8,7 +8,7 @@ import { smaCross } from "../../lib/strategies/sma-cross";
 import type { Strategy } from "../../lib/strategies/types";
 import { rippleBowl, simulate } from "./samplers-fixtures";
 
-const ALL = ["random", "tpe", "evolution", "grid"] as const;
+const ALL = ["random", "tpe", "evolution", "grid", "nsga2"] as const;
 
 function ctx(strategy: Strategy, history: readonly TrialRecord[], k: number, B = 8, seed = 1): ProposeContext {
   return { strategy, history, firstId: k * B, count: B, rng: Rng.derive(seed, "study", k), totalTrials: 200, seed };

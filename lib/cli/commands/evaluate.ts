@@ -7,7 +7,8 @@ import { getStrategy } from "../../strategies/registry";
 import { METRIC_KEYS, OBJECTIVE_KEYS, type EvalResult } from "../../engine/metrics";
 import { PERIOD_KEYS } from "../../engine/periods";
 import { DEFAULT_COSTS, DEFAULT_DATA } from "../../paths";
-import { jsonObject, numList, required, str } from "../args";
+import { loadCodeFile } from "../../optimize/code-file";
+import { jsonObject, list, numList, required, str } from "../args";
 import type { Command } from "../command";
 import { ensureCosts } from "./costs";
 import { STRATEGY_INPUT_OPTIONS, strategyInputUsage } from "../strategy-input";
@@ -22,12 +23,15 @@ export const evaluateCommand: Command = {
     "",
     ...strategyInputUsage(10, "starting capital in quote currency; a comma-separated list gives one result per size"),
     "  --full        with --json, also equity at every close, fills and round trips",
+    "  --strategy-file FILE.ts|.js  register the strategies a file exports first (docs/api.md)",
   ].join("\n"),
   options: {
     ...STRATEGY_INPUT_OPTIONS,
     full: { type: "boolean" },
+    "strategy-file": { type: "string" },
   },
   async run(ctx) {
+    for (const f of list(ctx.values, "strategy-file") ?? []) loadCodeFile(f);
     const strategy = required(ctx.values, "strategy", "e.g. --strategy sma_cross");
     const params = jsonObject(ctx.values, "params") ?? {};
     const tradeSize = numList(ctx.values, "trade-size");

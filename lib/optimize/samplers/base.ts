@@ -17,6 +17,8 @@ export interface TrialRecord {
   params: Params;
   /** The objective (maximised); null for a failed or pruned trial. */
   value: number | null;
+  /** Multi-objective studies: every objective, each oriented to be maximised (absent when any is missing). */
+  values?: number[];
 }
 
 export interface ProposeContext {

@@ -9,14 +9,16 @@ import { GridSampler } from "./grid";
 import { SamplerOptions } from "./options";
 import { RandomSampler } from "./random";
 import { TpeSampler, tpeOptions } from "./tpe";
+import { Nsga2Sampler, nsga2Options } from "./nsga2";
 
 export type { Draw, ProposeContext, Sampler, TrialRecord } from "./base";
 export { EvolutionSampler, type EvolutionOptions } from "./evolution";
 export { GridSampler, planGrid } from "./grid";
 export { RandomSampler } from "./random";
 export { TpeSampler, type TpeOptions } from "./tpe";
+export { Nsga2Sampler, paretoFront, type Nsga2Options } from "./nsga2";
 
-export const SAMPLER_NAMES = ["random", "tpe", "evolution", "grid"] as const;
+export const SAMPLER_NAMES = ["random", "tpe", "evolution", "grid", "nsga2"] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 /** A sampler by name; unknown names and options fail with a ParamError listing what exists. */
@@ -29,6 +31,8 @@ export function createSampler(name: SamplerName | (string & {}), options: Record
       return new TpeSampler(tpeOptions(options));
     case "evolution":
       return new EvolutionSampler(evolutionOptions(options));
+    case "nsga2":
+      return new Nsga2Sampler(nsga2Options(options));
     case "grid":
       new SamplerOptions("grid", options, []);
       return new GridSampler();

@@ -25,6 +25,6 @@ export {
   type RunDirEntry,
   type StudyProgress,
 } from "./run-dir";
-export { buildManifest, compareManifests, gitCommit, hashFile, readManifest, writeManifest, type ManifestInput, type RunArgs, type RunManifest } from "./manifest";
+export { buildManifest, compareManifests, gitCommit, hashFile, readManifest, writeManifest, type CodeRef, type ManifestInput, type RunArgs, type RunCode, type RunManifest } from "./manifest";
 export { acquireRunLock, readRunLock, type LockOptions, type LockOwner, type RunLock } from "./lock";
 export { defaultRunName, openRun, type OpenRunOptions, type OpenedRun } from "./open-run";

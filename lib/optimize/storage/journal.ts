@@ -9,7 +9,8 @@
  *   reports it; opening for append first copies its bytes to `trials.jsonl.torn-<stamp>`
  *   and then truncates it away, so the next append starts on a clean line.
  * - Damage anywhere else (a bad line that is not the last, a wrong shape, one trial
- *   recorded twice) is a RunError naming file and line; the file is left untouched.
+ *   recorded twice) is a RunError naming file and line; the file is left untouched. A
+ *   failed trial may get later lines (retries, --retry-failed): replay keeps the last.
  */
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from "node:fs";
 import type { EvalResult } from "../../engine/metrics";
@@ -77,6 +78,8 @@ export class TrialJournal {
   private lineCount = 0;
   /** study -> id -> line number, to refuse recording a trial twice. */
   private ids = new Map<string, Map<number, number>>();
+  /** Trials whose last line is "failed": the one case a trial may get another line (a retry). */
+  private failed = new Set<string>();
   private broken: string | null = null;
 
   constructor(readonly path: string) {}
@@ -106,7 +109,7 @@ export class TrialJournal {
   openForAppend(opts: { results: false }): OpenedJournal<TrialSummary>;
   openForAppend(opts: { results?: boolean } = {}): OpenedJournal<TrialLine | TrialSummary> {
     if (this.fd !== null) throw new Error(`${this.path} is already open for append`);
-    const { read, ids, fileBytes, lines } = scan(this.path, opts.results !== false, false);
+    const { read, ids, failed, fileBytes, lines } = scan(this.path, opts.results !== false, false);
     const tornBackup = read.torn ? saveTornBytes(this.path, read.cleanBytes, fileBytes) : null;
     let fd: number;
     try {
@@ -132,6 +135,7 @@ export class TrialJournal {
     this.size = read.cleanBytes;
     this.lineCount = lines;
     this.ids = ids;
+    this.failed = failed;
     this.broken = null;
     return { ...read, tornBackup };
   }
@@ -151,7 +155,7 @@ export class TrialJournal {
       if (bad) throw new RunError(`${this.path}: cannot append trial ${String(l?.id)} of study "${String(l?.study)}": ${bad}`);
       const prev = this.ids.get(l.study)?.get(l.id);
       let seen = batch.get(l.study);
-      if (prev !== undefined || seen?.has(l.id)) {
+      if ((prev !== undefined && !this.failed.has(failedKey(l.study, l.id))) || seen?.has(l.id)) {
         const where = prev !== undefined ? `line ${prev}` : "the same batch";
         throw new RunError(`${this.path}: trial ${l.id} of study "${l.study}" is already recorded (${where}); each trial is appended once`);
       }
@@ -179,6 +183,8 @@ export class TrialJournal {
       let m = this.ids.get(l.study);
       if (!m) this.ids.set(l.study, (m = new Map()));
       m.set(l.id, ++this.lineCount);
+      if (l.state === "failed") this.failed.add(failedKey(l.study, l.id));
+      else this.failed.delete(failedKey(l.study, l.id));
     }
   }
 
@@ -211,6 +217,8 @@ function serialize(l: TrialLine): string {
     finished: l.finished,
     worker: l.worker,
   };
+  if (l.ruined === true) o.ruined = true;
+  if (l.values !== undefined) o.values = l.values;
   if (l.error !== undefined) o.error = l.error;
   // Only the schema's fields: an EvalResult's curves or fills must not land in the journal.
   o.results = l.results.map((r) => ({ trade_size: r.trade_size, ruined: r.ruined, aborted: r.aborted, over_max_bucket: r.over_max_bucket, periods: r.periods }));
@@ -220,6 +228,7 @@ function serialize(l: TrialLine): string {
 interface ScanOutcome {
   read: JournalRead<TrialLine | TrialSummary>;
   ids: Map<string, Map<number, number>>;
+  failed: Set<string>;
   lines: number;
   /** Bytes scanned (whole lines plus the torn tail). */
   fileBytes: number;
@@ -229,6 +238,7 @@ function scan(path: string, full: boolean, skipCorrupt: boolean): ScanOutcome {
   const trials: Array<TrialLine | TrialSummary> = [];
   const corrupt: CorruptLine[] = [];
   const ids = new Map<string, Map<number, number>>();
+  const failed = new Set<string>();
   // Mutated from onLine (an object, so the compiler does not narrow it to its initial value).
   const st = {
     torn: null as TornTail | null,
@@ -280,7 +290,8 @@ function scan(path: string, full: boolean, skipCorrupt: boolean): ScanOutcome {
     let m = ids.get(t.study);
     if (!m) ids.set(t.study, (m = new Map()));
     const first = m.get(t.id);
-    if (first !== undefined) {
+    const key = failedKey(t.study, t.id);
+    if (first !== undefined && !failed.has(key)) {
       damage({
         line: lineNo,
         bytes: size,
@@ -288,7 +299,10 @@ function scan(path: string, full: boolean, skipCorrupt: boolean): ScanOutcome {
         reason: `trial ${t.id} of study "${t.study}" is recorded twice (lines ${first} and ${lineNo}); remove one of them`,
       });
     } else {
+      // A later line of a failed trial is its retry: replay keeps the last one.
       m.set(t.id, lineNo);
+      if (t.state === "failed") failed.add(key);
+      else failed.delete(key);
       trials.push(t);
       st.lines++;
     }
@@ -298,7 +312,7 @@ function scan(path: string, full: boolean, skipCorrupt: boolean): ScanOutcome {
   try {
     fd = openSync(path, "r");
   } catch (e) {
-    if (errCode(e) === "ENOENT") return { read: { trials, torn: null, corrupt, cleanBytes: 0 }, ids, lines: 0, fileBytes: 0 };
+    if (errCode(e) === "ENOENT") return { read: { trials, torn: null, corrupt, cleanBytes: 0 }, ids, failed, lines: 0, fileBytes: 0 };
     throw new RunError(`${path}: cannot read the trial journal (${errCode(e)})`);
   }
   let fileBytes = 0;
@@ -332,7 +346,7 @@ function scan(path: string, full: boolean, skipCorrupt: boolean): ScanOutcome {
   }
   const p = st.pending;
   if (p) st.torn = { line: p.line, bytes: p.bytes, text: p.text };
-  return { read: { trials, torn: st.torn, corrupt, cleanBytes: st.cleanBytes }, ids, lines: st.lines, fileBytes };
+  return { read: { trials, torn: st.torn, corrupt, cleanBytes: st.cleanBytes }, ids, failed, lines: st.lines, fileBytes };
 }
 
 /**
@@ -394,6 +408,7 @@ function checkShape(x: unknown, withResults: boolean): string | null {
   if ((o.started !== undefined && typeof o.started !== "string") || (o.finished !== undefined && typeof o.finished !== "string")) return "started/finished are not ISO time strings";
   if (o.worker !== undefined && (typeof o.worker !== "number" || !Number.isInteger(o.worker))) return `worker ${JSON.stringify(o.worker)} is not a worker index`;
   if (o.error !== undefined && typeof o.error !== "string") return "error is not a string";
+  if (o.values !== undefined && !(Array.isArray(o.values) && o.values.every((v) => v === null || typeof v === "number"))) return "values is not a list of numbers or nulls";
   if (withResults && !Array.isArray(o.results)) return "results is not an array";
   return null;
 }
@@ -401,6 +416,7 @@ function checkShape(x: unknown, withResults: boolean): string | null {
 /** JSON cannot hold NaN or Infinity (they would come back as null): refuse them at the write. */
 function checkNumbers(l: TrialLine): string | null {
   if (l.value !== null && !Number.isFinite(l.value)) return `value is ${l.value}; record a trial without a finite value as failed with value null`;
+  for (const v of l.values ?? []) if (v !== null && !Number.isFinite(v)) return `values holds ${v}; use null for a missing value`;
   for (const [k, v] of Object.entries(l.params)) if (typeof v === "number" && !Number.isFinite(v)) return `parameter ${k} is ${v}`;
   for (const r of l.results) {
     if (typeof r !== "object" || r === null || typeof r.periods !== "object" || r.periods === null) return "a result has no periods";
@@ -457,4 +473,8 @@ function cap(text: string): string {
 
 function errCode(e: unknown): string {
   return (e as NodeJS.ErrnoException)?.code ?? (e as Error)?.message ?? String(e);
+}
+
+function failedKey(study: string, id: number): string {
+  return `${study}\u0000${id}`;
 }

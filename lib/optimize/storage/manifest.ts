@@ -20,7 +20,7 @@ import { checkRunName, runFile } from "./run-dir";
  * an objective one identifier, a period one of the period keys.
  */
 export const STRATEGY_NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,63}(\+[A-Za-z][A-Za-z0-9_]{0,63}){0,8}$/;
-export const OBJECTIVE_NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+export const OBJECTIVE_NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,63}(\/[A-Za-z][A-Za-z0-9_]{0,63}){0,7}$/;
 
 /**
  * The normalised search configuration. Every field (including ones not listed here, such
@@ -37,6 +37,18 @@ export interface RunArgs {
   seed: number;
   batchSize: number;
   tradeSizes: number[];
+}
+
+/** A user strategy's or objective's code: its sha256, and the file it came from (none for notebook code). */
+export interface CodeRef {
+  sha256: string;
+  file?: string;
+}
+
+/** The user code a run depends on, by name; built-ins are covered by `gitCommit`. */
+export interface RunCode {
+  strategies: Record<string, CodeRef>;
+  objectives: Record<string, CodeRef>;
 }
 
 export interface RunManifest {
@@ -59,6 +71,8 @@ export interface RunManifest {
   costs: { path: string; sha256: string };
   /** sha256 of the compiled library (lib/io/code-hash.ts); queue workers must run the same. Absent in older runs. */
   codeHash?: string;
+  /** User strategies and objectives (absent when the run uses built-ins only). */
+  code?: RunCode;
 }
 
 export interface ManifestInput {
@@ -69,6 +83,7 @@ export interface ManifestInput {
   cpuFraction: number;
   data: { path: string; rows: number };
   costs: { path: string };
+  code?: RunCode;
   created?: Date;
   /** Where to look for .git (default: the package root). */
   repoDir?: string;
@@ -90,7 +105,12 @@ export function buildManifest(input: ManifestInput): RunManifest {
     data: { path: input.data.path, sha256: hashFile(input.data.path), rows: input.data.rows },
     costs: { path: input.costs.path, sha256: hashFile(input.costs.path) },
     codeHash: codeHash(),
+    ...(input.code !== undefined && hasCode(input.code) ? { code: input.code } : {}),
   };
+}
+
+function hasCode(c: RunCode): boolean {
+  return Object.keys(c.strategies).length + Object.keys(c.objectives).length > 0;
 }
 
 export function writeManifest(dir: string, m: RunManifest): void {
@@ -155,7 +175,7 @@ function checkNames(name: string, a: Record<string, unknown>, studies: string[])
   let b = bad(strategies, (x) => STRATEGY_NAME_RE.test(x));
   if (b !== undefined) return `args.strategies holds ${quote(b)}, which is not a strategy name (e.g. sma_cross+regime)`;
   b = bad(objectives, (x) => OBJECTIVE_NAME_RE.test(x));
-  if (b !== undefined) return `args.objectives holds ${quote(b)}, which is not an objective name (letters, digits, "_")`;
+  if (b !== undefined) return `args.objectives holds ${quote(b)}, which is not an objective name (letters, digits, "_"; "a/b" for several)`;
   b = bad(periods, isPeriodKey);
   if (b !== undefined) return `args.periods holds ${quote(b)}, which is not a period (30d, 90d, 1y, all)`;
   for (const k of studies) {
@@ -186,6 +206,16 @@ export function compareManifests(saved: RunManifest, requested: RunManifest): st
     if (s.sha256 !== r.sha256) {
       diffs.push(`${k}: ${r.path} (sha256 ${r.sha256.slice(0, 12)}) is not the file the run was made with (${s.path}, sha256 ${s.sha256.slice(0, 12)})`);
     }
+  }
+  for (const kind of ["strategies", "objectives"] as const) {
+    const s = saved.code?.[kind] ?? {};
+    const r = requested.code?.[kind] ?? {};
+    for (const name of Object.keys(s)) {
+      const what = `${kind === "strategies" ? "strategy" : "objective"} "${name}"`;
+      if (r[name] === undefined) diffs.push(`${what} is user code in the run but not now`);
+      else if (r[name].sha256 !== s[name].sha256) diffs.push(`${what} changed since the run was made (code sha256 ${s[name].sha256.slice(0, 12)}, now ${r[name].sha256.slice(0, 12)})`);
+    }
+    for (const name of Object.keys(r)) if (s[name] === undefined) diffs.push(`${kind === "strategies" ? "strategy" : "objective"} "${name}" is user code now but was not in the run`);
   }
   const sa = saved.args as unknown as Record<string, unknown>;
   const ra = requested.args as unknown as Record<string, unknown>;

@@ -7,7 +7,7 @@ import { RunError } from "../../errors";
 import { RUNS_DIR } from "../../paths";
 import { TrialJournal, type TornTail } from "./journal";
 import { acquireRunLock, type RunLock } from "./lock";
-import { buildManifest, compareManifests, readManifest, writeManifest, type RunArgs, type RunManifest } from "./manifest";
+import { buildManifest, compareManifests, readManifest, writeManifest, type RunArgs, type RunCode, type RunManifest } from "./manifest";
 import { createRunDir, findRunByName, readCheckpoint, RunLog, runFile, writeCheckpoint, type Checkpoint, type RunCheckpoint } from "./run-dir";
 import { existsSync, statSync } from "node:fs";
 import { basename } from "node:path";
@@ -24,6 +24,8 @@ export interface OpenRunOptions {
   studies: string[];
   data: { path: string; rows: number };
   costs: { path: string };
+  /** User strategies and objectives, by sha256: resuming with other code is refused. */
+  code?: RunCode;
   workers: number;
   cpuFraction: number;
   onLog?: (line: string) => void;
@@ -60,6 +62,7 @@ export async function openRun(o: OpenRunOptions): Promise<OpenedRun> {
     cpuFraction: o.cpuFraction,
     data: o.data,
     costs: o.costs,
+    code: o.code,
   });
   let dir: string;
   let resumed: boolean;

@@ -36,6 +36,14 @@ export interface TrialLine {
   finished?: string;
   /** Index of the pool worker that evaluated it (absent likewise). */
   worker?: number;
+  /**
+   * The account was ruined (a swap would have cost its whole notional): the trial is
+   * complete, its value null (docs/objectives.md, "Ruined accounts").
+   */
+  ruined?: true;
+  /** Multi-objective studies: one value per objective, in the study's order (value is then null). */
+  values?: (number | null)[];
+  /** Why the trial failed (state "failed"). */
   error?: string;
 }
 

@@ -8,6 +8,7 @@ import { PERIOD_KEYS, type PeriodKey } from "../../engine/periods";
 import type { TrialParamValue } from "../../optimize/storage/types";
 import type { Curve } from "../curves";
 import type { Candles } from "../drilldown";
+import type { ParetoStudy } from "../pareto";
 import { paramImportance, type ParamImportance } from "../importance";
 import { metricsOf, type RunData, type StudyInfo } from "../run";
 import { paramNames, type StudySummary } from "../tables";
@@ -65,6 +66,8 @@ export interface DashboardModel {
   /** Unix ms the trial times count from (the earliest start), or null without times. */
   timeBase: number | null;
   importance: Record<string, ParamImportance[]>;
+  /** Multi-objective studies' trials and fronts (absent without any). */
+  pareto?: ParetoStudy[];
   topN: number;
   curves: Curve[] | null;
   /** Price candles for the drill-down (with the curves), or null. */
@@ -123,12 +126,13 @@ export interface ModelInput {
   maxCurvePoints: number;
   files: string[];
   now?: Date;
+  pareto?: ParetoStudy[];
 }
 
 export function buildModel(inp: ModelInput): DashboardModel {
   const { run, summaries } = inp;
   const m = run.manifest;
-  const metrics = [...PAGE_METRICS, ...m.args.objectives.filter((o) => !PAGE_METRICS.some((p) => p.key === o)).map((key) => ({ key, fmt: "num" as Format }))];
+  const metrics = [...PAGE_METRICS, ...m.args.objectives.filter((o) => !o.includes("/") && !PAGE_METRICS.some((p) => p.key === o)).map((key) => ({ key, fmt: "num" as Format }))];
   const params = paramNames(run.trials);
   const trials: DashboardModel["trials"] = { s: [], id: [], state: [], value: [], p: {}, m: {}, t0: [], t1: [], w: [] };
   const timeOf = (iso: unknown) => (typeof iso === "string" ? Date.parse(iso) : NaN);
@@ -245,6 +249,7 @@ export function buildModel(inp: ModelInput): DashboardModel {
     curvesNote: inp.curvesNote,
     maxCurvePoints: inp.maxCurvePoints,
     files: inp.files,
+    ...(inp.pareto !== undefined && inp.pareto.length > 0 ? { pareto: inp.pareto } : {}),
   };
 }
 

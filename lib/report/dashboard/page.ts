@@ -9,6 +9,7 @@ import { LIVE_CSS, LIVE_JS, liveBanner } from "./live";
 import { PLOTS_HTML, PLOTS_JS } from "./plots";
 import { escapeHtml as h, inlineScript, scriptJson } from "./escape";
 import type { DashboardModel } from "./model";
+import { paretoSection } from "./pareto";
 
 export interface PlotlyRef {
   /** Relative URL of plotly.js beside the page, or */
@@ -70,7 +71,7 @@ ${plotlyTag}
 </header>
 ${liveBanner(m.status, r.done, r.planned)}
 <section id="studies"><h2>Studies</h2>${studiesTable(m)}</section>
-<section id="study-charts"><h2>Study charts</h2>
+${paretoSection(m.pareto)}<section id="study-charts"><h2>Study charts</h2>
 <div class="controls"><label>study <select id="study-select"></select></label><label>parameter x <select id="param-x"></select></label><label>parameter y <select id="param-y"></select></label></div>
 <div class="grid"><div class="chart" id="chart-history"></div><div class="chart" id="chart-importance"></div><div class="chart" id="chart-param"></div><div class="chart" id="chart-pair"></div></div>
 <p class="note">Importance: share of the variance of the objective's ranks explained by the parameter alone (bias-corrected, epsilon²); rho: Spearman correlation. See docs/reports.md.</p>
