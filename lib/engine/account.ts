@@ -13,6 +13,7 @@
 import type { CostTable } from "../costs/cost-table";
 import { MS_PER_YEAR } from "../data/bars";
 import { CAGR_CAP, PROFIT_FACTOR_CAP, SORTINO_CAP, type Fill, type Metrics, type RoundTrip } from "./metrics";
+import type { CloseIndex } from "./close-index";
 import { objectives } from "./objectives";
 
 // Scalar state, st[...]
@@ -160,6 +161,44 @@ export class Account {
     return this.st[ABORTED] === 0;
   }
 
+  /**
+   * Process bars [next, n) event by event (docs/evaluator.md, "Event-driven account"): each
+   * bar in `events` (every bar where a swap may fill; any superset works) and each
+   * period start goes through the per-bar kernel; the bars between two events are
+   * fast-forwarded from `idx` when the account holds only units or only cash, and go
+   * through the per-bar kernel otherwise. Same results as `run()` (counts, cash, units and
+   * fees bit for bit; sums of returns and drawdowns to rounding). Not with full output.
+   */
+  runEvents(idx: CloseIndex, events: Int32Array, nEvents: number): boolean {
+    const c = this.cfg;
+    if (this.rec !== null) throw new Error("runEvents: full output needs run()");
+    const { st, per, starts, n } = this;
+    const abortDd = c.abortDrawdown ?? Infinity;
+    const sizes = c.costs.sizes;
+    const impacts = c.costs.impacts;
+    const gas = c.costs.gas;
+    let e = 0;
+    let j = st[NEXT] | 0;
+    while (e < nEvents && events[e] < j) e++;
+    while (j < n) {
+      runBars(c.t, c.open, c.close, c.w, sizes, impacts, gas, starts, abortDd, st, per, j + 1, null);
+      if (st[ABORTED] !== 0) return false;
+      j++;
+      while (e < nEvents && events[e] < j) e++;
+      let next = e < nEvents ? events[e] : n;
+      const active = st[ACTIVE] | 0;
+      if (active < starts.length && starts[active] < next) next = starts[active];
+      if (next > j) {
+        if (!fastForward(idx, st, per, active, j, next, abortDd)) {
+          runBars(c.t, c.open, c.close, c.w, sizes, impacts, gas, starts, abortDd, st, per, next, null);
+          if (st[ABORTED] !== 0) return false;
+        }
+        j = next;
+      }
+    }
+    return true;
+  }
+
   /** Process the next bar only (the bar-by-bar engine's unit of work). */
   step(): boolean {
     return this.run(this.next + 1);
@@ -246,6 +285,60 @@ export class Account {
     }
     return out;
   }
+}
+
+/**
+ * Bars [a, b) with no swap and no period start, in closed form, when the account holds
+ * only units (E[k] = units * close[k]) or only cash (E[k] = cash); returns false, having
+ * changed nothing, when it cannot (both held, a non-positive close, or the early abort
+ * would trigger inside the run: the per-bar kernel then takes these bars).
+ */
+function fastForward(idx: CloseIndex, st: Float64Array, per: Float64Array, active: number, a: number, b: number, abortDd: number): boolean {
+  const cash = st[CASH];
+  const units = st[UNITS];
+  // Only cash: every close marks E = cash = the last mark (r = 0, no new peak); the
+  // per-bar kernel skips these bars outright.
+  if (units === 0 && st[PREV_E] === cash) {
+    st[NEXT] = b;
+    return true;
+  }
+  if (cash !== 0 || !(units > 0) || st[BUST] !== 0) return false;
+  idx.query(a, b);
+  if (!(idx.min > 0)) return false;
+  const hi = units * idx.max;
+  const lo = units * idx.min;
+  const dd = idx.dd;
+  for (let p = 0; p < active; p++) {
+    // Conservative: a run that would take any period past the abort bound is left to the
+    // per-bar kernel, which stops at the exact bar.
+    if (abortDd < Infinity && (dd > abortDd || 1 - lo / per[p * PER + P_PEAK] > abortDd)) return false;
+  }
+  for (let p = 0; p < active; p++) {
+    const o = p * PER;
+    const pk = per[o + P_PEAK];
+    let m = per[o + P_MAXDD];
+    const cross = 1 - lo / pk;
+    if (cross > m) m = cross;
+    if (dd > m) m = dd;
+    per[o + P_MAXDD] = m;
+    if (hi > pk) per[o + P_PEAK] = hi;
+  }
+  addCompensated(st, SUMS + S_RET, SUMS + C_RET, idx.sumR[b] - idx.sumR[a]);
+  addCompensated(st, SUMS + S_RET2, SUMS + C_RET2, idx.sumR2[b] - idx.sumR2[a]);
+  addCompensated(st, SUMS + S_NEG2, SUMS + C_NEG2, idx.sumNeg2[b] - idx.sumNeg2[a]);
+  if (st[POS] > 0) st[SUMS + S_EXPO] += b - a;
+  st[PREV_E] = units * idx.close[b - 1];
+  st[NEXT] = b;
+  return true;
+}
+
+/** st[s] += x with the TwoSum error into st[c] (as the kernel's running sums). */
+function addCompensated(st: Float64Array, s: number, c: number, x: number): void {
+  const sum = st[s];
+  const u = sum + x;
+  const bp = u - sum;
+  st[c] += sum - (u - bp) + (x - bp);
+  st[s] = u;
 }
 
 /**

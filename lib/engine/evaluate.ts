@@ -7,10 +7,25 @@ import type { Bars } from "../data/bars";
 import { Scratch } from "../strategies/scratch";
 import type { Params, Strategy } from "../strategies/types";
 import { Account } from "./account";
+import { closeIndexOf } from "./close-index";
 import type { EvalResult, Metrics } from "./metrics";
 import { PERIOD_KEYS, PERIOD_MS, periodStart, type PeriodKey } from "./periods";
 
+/**
+ * Which account path runs: "per-bar" (the reference kernel, also the backtest's),
+ * "events" (event-driven: swaps and period starts per bar, the runs between them in
+ * closed form), or "auto": events when there are few enough swaps (piecewise-constant
+ * targets), per-bar otherwise (continuously varying targets, e.g. +volcap). Full output
+ * always runs per bar.
+ */
+export type AccountPath = "auto" | "per-bar" | "events";
+
+/** "auto" takes the event path while swaps are fewer than one per this many bars. */
+export const EVENT_PATH_MIN_BARS_PER_SWAP = 32;
+
 export interface EvaluateOptions {
+  /** Account path (default "auto"). */
+  path?: AccountPath;
   /** Also return equity at every close, fills and round trips (for plots). */
   full?: boolean;
   /** Early abort (pruning): stop once the whole-run drawdown exceeds this fraction. */
@@ -20,6 +35,8 @@ export interface EvaluateOptions {
 export class Evaluator {
   readonly scratch = new Scratch();
   private readonly w: Float64Array;
+  /** Bars where a swap may fill (the changes of w), for the event path. */
+  private readonly events: Int32Array;
   private readonly periodStarts: number[];
 
   constructor(
@@ -27,6 +44,7 @@ export class Evaluator {
     readonly costs: CostTable,
   ) {
     this.w = new Float64Array(bars.length);
+    this.events = new Int32Array(bars.length);
     this.periodStarts = periodStartsOf(bars);
   }
 
@@ -46,12 +64,20 @@ export class Evaluator {
   /** Evaluate validated params at one or several trade sizes (signals computed once). */
   evaluate(strategy: Strategy, params: Params, tradeSizes: number | readonly number[], opts: EvaluateOptions = {}): EvalResult[] {
     const w = this.signals(strategy, params);
-    const sizes = typeof tradeSizes === "number" ? [tradeSizes] : tradeSizes;
-    return sizes.map((size) => this.account(w, size, opts));
+    const nEvents = opts.full || opts.path === "per-bar" ? -1 : swapBars(w, this.events);
+    if (typeof tradeSizes === "number") return [this.runAccount(w, tradeSizes, opts, nEvents)];
+    const out: EvalResult[] = [];
+    for (const size of tradeSizes) out.push(this.runAccount(w, size, opts, nEvents));
+    return out;
   }
 
-  /** Run the account loop over given exposures (also used for overlays and tests). */
+  /** Run the account over given exposures (also used for overlays and tests). */
   account(w: Float64Array, tradeSize: number, opts: EvaluateOptions = {}): EvalResult {
+    return this.runAccount(w, tradeSize, opts, opts.full || opts.path === "per-bar" ? -1 : swapBars(w, this.events));
+  }
+
+  /** nEvents: the swap bars in this.events, or -1 for the per-bar path. */
+  private runAccount(w: Float64Array, tradeSize: number, opts: EvaluateOptions, nEvents: number): EvalResult {
     const b = this.bars;
     const acc = new Account({
       t: b.t,
@@ -65,9 +91,27 @@ export class Evaluator {
       abortDrawdown: opts.abortDrawdown,
       full: opts.full,
     });
-    acc.run();
+    const events = nEvents >= 0 && (opts.path === "events" || nEvents * EVENT_PATH_MIN_BARS_PER_SWAP < b.length);
+    if (events) acc.runEvents(closeIndexOf(b.close), this.events, nEvents);
+    else acc.run();
     return resultOf(acc, tradeSize);
   }
+}
+
+/**
+ * The bars j where a swap may fill, in order: w[j-1] != w[j-2] (w[-1] = 0; the last
+ * decision is never executed). Returns their count.
+ */
+export function swapBars(w: Float64Array, out: Int32Array): number {
+  const n = w.length;
+  let count = 0;
+  let prev = 0;
+  for (let j = 1; j < n; j++) {
+    const x = w[j - 1];
+    if (x !== prev) out[count++] = j;
+    prev = x;
+  }
+  return count;
 }
 
 /** Shape an account's metrics into an EvalResult (shared with the resumable backtest). */
