@@ -6,7 +6,7 @@ import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
 import { Scratch } from "../strategies/scratch";
 import type { Params, Strategy } from "../strategies/types";
-import { Account } from "./account";
+import { Account, accountBuffers, type AccountBuffers } from "./account";
 import { closeIndexOf } from "./close-index";
 import type { EvalResult, Metrics } from "./metrics";
 import { PERIOD_KEYS, PERIOD_MS, periodStart, type PeriodKey } from "./periods";
@@ -38,6 +38,7 @@ export class Evaluator {
   /** Bars where a swap may fill (the changes of w), for the event path. */
   private readonly events: Int32Array;
   private readonly periodStarts: number[];
+  private readonly buffers: AccountBuffers;
 
   constructor(
     readonly bars: Bars,
@@ -46,6 +47,7 @@ export class Evaluator {
     this.w = new Float64Array(bars.length);
     this.events = new Int32Array(bars.length);
     this.periodStarts = periodStartsOf(bars);
+    this.buffers = accountBuffers(this.periodStarts.length);
   }
 
   /** First bar of each period. */
@@ -90,6 +92,7 @@ export class Evaluator {
       periodStarts: this.periodStarts,
       abortDrawdown: opts.abortDrawdown,
       full: opts.full,
+      buffers: this.buffers,
     });
     const events = nEvents >= 0 && (opts.path === "events" || nEvents * EVENT_PATH_MIN_BARS_PER_SWAP < b.length);
     if (events) acc.runEvents(closeIndexOf(b.close), this.events, nEvents);
@@ -117,8 +120,8 @@ export function swapBars(w: Float64Array, out: Int32Array): number {
 /** Shape an account's metrics into an EvalResult (shared with the resumable backtest). */
 export function resultOf(acc: Account, tradeSize: number): EvalResult {
   const list = acc.metrics();
-  const periods = {} as Record<PeriodKey, Metrics>;
-  PERIOD_KEYS.forEach((k, i) => (periods[k] = list[i]));
+  // PERIOD_KEYS order, written out: one literal, no per-call closures.
+  const periods: Record<PeriodKey, Metrics> = { "30d": list[0], "90d": list[1], "1y": list[2], all: list[3] };
   const result: EvalResult = {
     trade_size: tradeSize,
     ruined: acc.ruined,
