@@ -4,7 +4,7 @@
  */
 import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
-import { Scratch } from "../strategies/scratch";
+import { DEFAULT_CACHE_BYTES, Scratch } from "../strategies/scratch";
 import type { Params, Strategy } from "../strategies/types";
 import { Account, accountBuffers, type AccountBuffers } from "./account";
 import { closeIndexOf } from "./close-index";
@@ -32,8 +32,13 @@ export interface EvaluateOptions {
   abortDrawdown?: number;
 }
 
+export interface EvaluatorOptions {
+  /** Byte budget of the memoised indicator series (default 32 MB, DEFAULT_CACHE_BYTES). */
+  cacheBytes?: number;
+}
+
 export class Evaluator {
-  readonly scratch = new Scratch();
+  readonly scratch: Scratch;
   private readonly w: Float64Array;
   /** Bars where a swap may fill (the changes of w), for the event path. */
   private readonly events: Int32Array;
@@ -43,7 +48,9 @@ export class Evaluator {
   constructor(
     readonly bars: Bars,
     readonly costs: CostTable,
+    options: EvaluatorOptions = {},
   ) {
+    this.scratch = new Scratch(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.w = new Float64Array(bars.length);
     this.events = new Int32Array(bars.length);
     this.periodStarts = periodStartsOf(bars);

@@ -11,11 +11,20 @@ import { evaluateTask } from "./evaluate-task";
 import type { EvalTask, TaskResult } from "./task";
 
 let evaluator: Evaluator | null = null;
+
+/**
+ * The indicator cache's byte budget per worker: STRATLAB_INDICATOR_CACHE_MB when set to a
+ * positive number, else the evaluator's default (32 MB).
+ */
+function cacheBytes(): number | undefined {
+  const mb = Number(process.env.STRATLAB_INDICATOR_CACHE_MB);
+  return Number.isFinite(mb) && mb > 0 ? mb * 2 ** 20 : undefined;
+}
 let workerIndex = -1;
 
 const api = {
   init(shared: SharedBars, costs: CostTableJson, index: number): boolean {
-    evaluator = new Evaluator(viewBars(shared), parseCostTable(costs, "cost table"));
+    evaluator = new Evaluator(viewBars(shared), parseCostTable(costs, "cost table"), { cacheBytes: cacheBytes() });
     workerIndex = index;
     return shared.buffer instanceof SharedArrayBuffer;
   },
