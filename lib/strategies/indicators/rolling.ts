@@ -21,25 +21,27 @@
 export function sma(x: Float64Array, n: number, out: Float64Array): Float64Array {
   const len = x.length;
   const every = smaRecomputeEvery(n);
-  let sum = 0;
   let run = 0;
   let prev = NaN;
-  let nextExact = n - 1;
-  for (let i = 0; i < len; i++) {
+  const warm = Math.min(len, n - 1);
+  for (let i = 0; i < warm; i++) {
     const a = x[i];
     run = a === prev ? run + 1 : 1;
     prev = a;
-    if (i < n - 1) {
-      out[i] = NaN;
-      continue;
+    out[i] = NaN;
+  }
+  // Chunks of `every` bars, each starting from an exact window sum: the inner loop has no
+  // rare branch (one inside it made the whole loop ~4x slower in V8).
+  for (let first = n - 1; first < len; first += every) {
+    let sum = windowSum(x, first - n + 1, first + 1);
+    const end = Math.min(len, first + every);
+    for (let i = first; i < end; i++) {
+      const a = x[i];
+      run = a === prev ? run + 1 : 1;
+      prev = a;
+      if (i > first) sum += a - x[i - n];
+      out[i] = run >= n ? a : sum / n;
     }
-    if (i === nextExact) {
-      sum = windowSum(x, i - n + 1, i + 1);
-      nextExact += every;
-    } else {
-      sum += a - x[i - n];
-    }
-    out[i] = run >= n ? a : sum / n;
   }
   return out;
 }
