@@ -144,6 +144,7 @@ function tpeCost(): TpeCostFigures[] {
       const sampler = createSampler("tpe", cap === undefined ? {} : { max_bad_trials: cap });
       const reps = n >= 10_000 && cap !== undefined ? 2 : 5;
       const times: number[] = [];
+      sampler.propose({ strategy, history: past.slice(0, 200), firstId: 200, count: BATCH, rng: Rng.derive(0, "tpe-warm"), totalTrials: 216 }); // JIT
       for (let r = 0; r < reps; r++) {
         const t0 = performance.now();
         sampler.propose({ strategy, history: past, firstId: n, count: BATCH, rng: Rng.derive(r, "tpe-cost", n), totalTrials: n + BATCH });

@@ -19,14 +19,14 @@ const propose = (options: Record<string, unknown>, past: readonly TrialRecord[],
   createSampler("tpe", options).propose({ strategy: smaCross, history: past, firstId: past.length, count: 16, rng: Rng.derive(k, "study", past.length), totalTrials: 10_000 });
 
 describe("TPE with a bounded bad group", () => {
-  it("defaults to 256 bad trials and validates the option", () => {
-    expect(DEFAULT_MAX_BAD_TRIALS).toBe(256);
+  it("defaults to 128 bad trials and validates the option", () => {
+    expect(DEFAULT_MAX_BAD_TRIALS).toBe(128);
     expect(() => createSampler("tpe", { max_bad_trials: 0 })).toThrow(/max_bad_trials = 0/);
   });
 
   it("changes nothing while the bad group fits the cap", () => {
-    const past = history(200, 1);
-    expect(propose({}, past)).toEqual(propose({ max_bad_trials: 1_000_000 }, past));
+    const past = history(150, 1); // 140 trials: 14 good, 126 bad, within the default 128
+    expect(propose({}, past.slice(0, 140))).toEqual(propose({ max_bad_trials: 1_000_000 }, past.slice(0, 140)));
   });
 
   it("ignores bad trials older than the cap, but keeps old good ones", () => {
