@@ -352,7 +352,9 @@ function fastForward(idx: CloseIndex, cfg: AccountConfig, st: Float64Array, per:
   if (!(idx.min > 0)) return false;
   const hi = units * idx.max;
   const lo = units * idx.min;
-  const dd = idx.dd;
+  // The run's own worst drawdown, computed on the equities as the per-bar kernel does.
+  const close = idx.close;
+  const dd = idx.troughAt >= 0 ? 1 - (units * close[idx.troughAt]) / (units * close[idx.peakAt]) : 0;
   for (let p = 0; p < active; p++) {
     // Conservative: a run that would take any period past the abort bound is left to the
     // per-bar kernel, which stops at the exact bar.
@@ -372,7 +374,7 @@ function fastForward(idx: CloseIndex, cfg: AccountConfig, st: Float64Array, per:
   addRunSum(st, SUMS + S_RET2, SUMS + C_RET2, idx.sumR2, a, b);
   addRunSum(st, SUMS + S_NEG2, SUMS + C_NEG2, idx.sumNeg2, a, b);
   if (st[POS] > 0) st[SUMS + S_EXPO] += b - a;
-  st[PREV_E] = units * idx.close[b - 1];
+  st[PREV_E] = units * close[b - 1];
   st[NEXT] = b;
   return true;
 }

@@ -9,7 +9,10 @@
  * - the largest and smallest close and the largest drawdown of the close inside the run,
  *   `max_k (1 - close[k] / max(close[a..k]))`: a segment tree over blocks of BLOCK bars
  *   (the drawdown composes: dd(L then R) = max(dd(L), dd(R), 1 - min(R) / max(L))),
- *   with the partial blocks at either end scanned.
+ *   with the partial blocks at either end scanned. The bars of the extremes and of the
+ *   drawdown's peak and trough are kept too, so the account can evaluate the drawdown as
+ *   the per-bar kernel does, `1 - (u * close[trough]) / (u * close[peak])`: the same bits
+ *   whenever the same pair is the worst (always, but for ties within an ulp).
  */
 
 /** Bars per leaf of the range tree: a query scans at most 2 * BLOCK bars plus O(log n) nodes. */
@@ -27,12 +30,21 @@ export class CloseIndex {
   private readonly tMax: Float64Array;
   private readonly tMin: Float64Array;
   private readonly tDd: Float64Array;
+  /** Bars of each node's max, min, and its drawdown's peak and trough. */
+  private readonly tMaxAt: Int32Array;
+  private readonly tMinAt: Int32Array;
+  private readonly tPeakAt: Int32Array;
+  private readonly tTroughAt: Int32Array;
   /** Right-hand nodes of a query, visited in reverse (no allocation per query). */
   private readonly stack = new Int32Array(64);
-  /** The last query's result: largest close, smallest close, largest drawdown. */
+  /** The last query's result: largest close, smallest close, largest drawdown, and their bars (-1: no drawdown). */
   max = -Infinity;
   min = Infinity;
   dd = 0;
+  maxAt = -1;
+  minAt = -1;
+  peakAt = -1;
+  troughAt = -1;
 
   constructor(close: Float64Array) {
     const n = close.length;
@@ -49,31 +61,46 @@ export class CloseIndex {
     this.tMax = new Float64Array(2 * leaves).fill(-Infinity);
     this.tMin = new Float64Array(2 * leaves).fill(Infinity);
     this.tDd = new Float64Array(2 * leaves);
+    this.tMaxAt = new Int32Array(2 * leaves).fill(-1);
+    this.tMinAt = new Int32Array(2 * leaves).fill(-1);
+    this.tPeakAt = new Int32Array(2 * leaves).fill(-1);
+    this.tTroughAt = new Int32Array(2 * leaves).fill(-1);
     for (let b = 0; b < blocks; b++) {
       this.reset();
       this.scan(b * BLOCK, Math.min(n, (b + 1) * BLOCK));
-      this.tMax[leaves + b] = this.max;
-      this.tMin[leaves + b] = this.min;
-      this.tDd[leaves + b] = this.dd;
+      this.store(leaves + b);
     }
     for (let i = leaves - 1; i >= 1; i--) {
-      const l = 2 * i;
-      const r = l + 1;
-      if (this.tMin[r] === Infinity) {
-        this.tMax[i] = this.tMax[l];
-        this.tMin[i] = this.tMin[l];
-        this.tDd[i] = this.tDd[l];
-        continue;
-      }
-      this.tMax[i] = Math.max(this.tMax[l], this.tMax[r]);
-      this.tMin[i] = Math.min(this.tMin[l], this.tMin[r]);
-      this.tDd[i] = Math.max(this.tDd[l], this.tDd[r], 1 - this.tMin[r] / this.tMax[l]);
+      // Node i = its left child, then its right child appended.
+      this.load(2 * i);
+      if (this.tMin[2 * i + 1] !== Infinity) this.push(2 * i + 1);
+      this.store(i);
     }
+  }
+
+  private store(i: number): void {
+    this.tMax[i] = this.max;
+    this.tMin[i] = this.min;
+    this.tDd[i] = this.dd;
+    this.tMaxAt[i] = this.maxAt;
+    this.tMinAt[i] = this.minAt;
+    this.tPeakAt[i] = this.peakAt;
+    this.tTroughAt[i] = this.troughAt;
+  }
+
+  private load(i: number): void {
+    this.max = this.tMax[i];
+    this.min = this.tMin[i];
+    this.dd = this.tDd[i];
+    this.maxAt = this.tMaxAt[i];
+    this.minAt = this.tMinAt[i];
+    this.peakAt = this.tPeakAt[i];
+    this.troughAt = this.tTroughAt[i];
   }
 
   /** Bytes held (for the cache budget and the bench). */
   get bytes(): number {
-    return 8 * (3 * (this.n + 1) + 6 * this.leaves);
+    return 8 * (3 * (this.n + 1) + 6 * this.leaves) + 4 * 8 * this.leaves;
   }
 
   /** max, min and dd of close over bars [a, b), a < b, into this.max / this.min / this.dd. */
@@ -105,6 +132,10 @@ export class CloseIndex {
     this.max = -Infinity;
     this.min = Infinity;
     this.dd = 0;
+    this.maxAt = -1;
+    this.minAt = -1;
+    this.peakAt = -1;
+    this.troughAt = -1;
   }
 
   /** Append bars [a, b) to the running result. */
@@ -113,15 +144,35 @@ export class CloseIndex {
     let mx = this.max;
     let mn = this.min;
     let dd = this.dd;
+    let mxAt = this.maxAt;
+    let mnAt = this.minAt;
+    let pkAt = this.peakAt;
+    let trAt = this.troughAt;
     for (let k = a; k < b; k++) {
       const x = c[k];
-      if (x > mx) mx = x;
-      else if (x < mx * (1 - dd)) dd = 1 - x / mx;
-      if (x < mn) mn = x;
+      if (x > mx) {
+        mx = x;
+        mxAt = k;
+      } else if (x < mx * (1 - dd)) {
+        const d = 1 - x / mx;
+        if (d > dd) {
+          dd = d;
+          pkAt = mxAt;
+          trAt = k;
+        }
+      }
+      if (x < mn) {
+        mn = x;
+        mnAt = k;
+      }
     }
     this.max = mx;
     this.min = mn;
     this.dd = dd;
+    this.maxAt = mxAt;
+    this.minAt = mnAt;
+    this.peakAt = pkAt;
+    this.troughAt = trAt;
   }
 
   /** Append tree node i (the bars after the running result's). */
@@ -129,11 +180,25 @@ export class CloseIndex {
     const nMin = this.tMin[i];
     if (this.max > -Infinity) {
       const cross = 1 - nMin / this.max;
-      if (cross > this.dd) this.dd = cross;
+      if (cross > this.dd) {
+        this.dd = cross;
+        this.peakAt = this.maxAt;
+        this.troughAt = this.tMinAt[i];
+      }
     }
-    if (this.tDd[i] > this.dd) this.dd = this.tDd[i];
-    if (this.tMax[i] > this.max) this.max = this.tMax[i];
-    if (nMin < this.min) this.min = nMin;
+    if (this.tDd[i] > this.dd) {
+      this.dd = this.tDd[i];
+      this.peakAt = this.tPeakAt[i];
+      this.troughAt = this.tTroughAt[i];
+    }
+    if (this.tMax[i] > this.max) {
+      this.max = this.tMax[i];
+      this.maxAt = this.tMaxAt[i];
+    }
+    if (nMin < this.min) {
+      this.min = nMin;
+      this.minAt = this.tMinAt[i];
+    }
   }
 }
 

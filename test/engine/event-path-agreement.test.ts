@@ -2,8 +2,8 @@
  * The event-driven account path against the per-bar kernel (docs/evaluator.md,
  * "Event-driven account"): every metric and objective of every period to 1e-9 (relative,
  * absolute below 1), and exactly on counts and flags (swaps, trades, win rate, fees,
- * final balance, ruined, over-max, aborted, bars evaluated) - cash and units change only
- * at swaps, which both paths make with the same code. Thousands of random parameter sets
+ * final balance, max drawdown, ruined, over-max, aborted, bars evaluated) - cash and
+ * units change only at swaps, which both paths make with the same code. Thousands of random parameter sets
  * of every strategy and overlay on small random walks, both trade-size regimes (tiny
  * sizes that ruin, huge ones above the largest bucket), early aborts; random exposure
  * paths (fractional ones take the per-bar fallback between swaps); a few full-size cases
@@ -28,8 +28,12 @@ import { BINANCE_CSV, BITMEX_CSV } from "../data/helpers";
 import { costTable, DAY, expectClose, MINUTE, randomExposures, randomWalkBars, type ExposureKind } from "./fixtures";
 
 const TOL = 1e-9;
-/** Compared exactly: cash and units are the same numbers on both paths. */
-const EXACT = new Set(["final_balance", "total_return", "fees", "swaps", "trades", "win_rate", "profit_factor", "exposure", "bars", "start"]);
+/**
+ * Compared exactly: cash and units are the same numbers on both paths, and the drawdown
+ * is evaluated on the same pair of bars with the same arithmetic (it could differ only
+ * where two pairs tie within an ulp; none does here).
+ */
+const EXACT = new Set(["final_balance", "max_drawdown", "total_return", "fees", "swaps", "trades", "win_rate", "profit_factor", "exposure", "bars", "start"]);
 
 const COSTS: Record<string, CostTable> = {
   dex: costTable(1.5, [
