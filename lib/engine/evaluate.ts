@@ -5,7 +5,7 @@
 import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
 import { DEFAULT_CACHE_BYTES, Scratch } from "../strategies/scratch";
-import type { Params, Strategy } from "../strategies/types";
+import type { Params, SignalContext, Strategy, SwapList } from "../strategies/types";
 import { Account, accountBuffers, type AccountBuffers } from "./account";
 import { closeIndexOf } from "./close-index";
 import type { EvalResult, Metrics } from "./metrics";
@@ -42,6 +42,9 @@ export class Evaluator {
   private readonly w: Float64Array;
   /** Bars where a swap may fill (the changes of w), for the event path. */
   private readonly events: Int32Array;
+  /** The same buffer as a strategy may fill it while computing w (SignalContext.swaps). */
+  private readonly swapList: SwapList;
+  private readonly context: SignalContext;
   private readonly periodStarts: number[];
   private readonly buffers: AccountBuffers;
 
@@ -53,6 +56,8 @@ export class Evaluator {
     this.scratch = new Scratch(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.w = new Float64Array(bars.length);
     this.events = new Int32Array(bars.length);
+    this.swapList = { bars: this.events, count: -1 };
+    this.context = { bars, scratch: this.scratch, swaps: this.swapList };
     this.periodStarts = periodStartsOf(bars);
     this.buffers = accountBuffers(this.periodStarts.length);
   }
@@ -66,14 +71,16 @@ export class Evaluator {
   signals(strategy: Strategy, params: Params): Float64Array {
     this.w.fill(0);
     this.scratch.beginCall();
-    strategy.signal({ bars: this.bars, scratch: this.scratch }, params, this.w);
+    this.swapList.count = -1;
+    strategy.signal(this.context, params, this.w);
     return this.w;
   }
 
   /** Evaluate validated params at one or several trade sizes (signals computed once). */
   evaluate(strategy: Strategy, params: Params, tradeSizes: number | readonly number[], opts: EvaluateOptions = {}): EvalResult[] {
     const w = this.signals(strategy, params);
-    const nEvents = opts.full || opts.path === "per-bar" ? -1 : swapBars(w, this.events);
+    const listed = this.swapList.count;
+    const nEvents = opts.full || opts.path === "per-bar" ? -1 : listed >= 0 ? listed : swapBars(w, this.events);
     if (typeof tradeSizes === "number") return [this.runAccount(w, tradeSizes, opts, nEvents)];
     const out: EvalResult[] = [];
     for (const size of tradeSizes) out.push(this.runAccount(w, size, opts, nEvents));

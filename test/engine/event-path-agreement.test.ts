@@ -16,13 +16,14 @@ import type { CostTable } from "../../lib/costs/cost-table";
 import type { Bars } from "../../lib/data/bars";
 import { loadBars } from "../../lib/data/csv";
 import { ensureDefaultData } from "../../lib/data/generate";
-import { Evaluator, type EvaluateOptions } from "../../lib/engine/evaluate";
+import { Evaluator, swapBars, type EvaluateOptions } from "../../lib/engine/evaluate";
 import { METRIC_KEYS, OBJECTIVE_KEYS, type EvalResult } from "../../lib/engine/metrics";
 import { PERIOD_KEYS } from "../../lib/engine/periods";
 import { RandomSampler } from "../../lib/optimize/samplers";
 import { DEFAULT_COSTS, DEFAULT_DATA } from "../../lib/paths";
 import { Rng } from "../../lib/random/rng";
 import { getStrategy, overlayNames, strategyNames } from "../../lib/strategies/registry";
+import { Scratch } from "../../lib/strategies/scratch";
 import type { Params, Strategy } from "../../lib/strategies/types";
 import { BINANCE_CSV, BITMEX_CSV } from "../data/helpers";
 import { costTable, DAY, expectClose, MINUTE, randomExposures, randomWalkBars, type ExposureKind } from "./fixtures";
@@ -137,6 +138,27 @@ describe("event-driven account = per-bar account", () => {
           for (const size of SIZES) {
             compare(ev.account(w, size, { path: "per-bar" }), ev.account(w, size, { path: "events" }), `${cname} ${kind} seed ${seed} size ${size}`);
           }
+        }
+      }
+    }
+  });
+
+  it("a strategy's own swap list (sma_cross) equals the scan of its targets; overlays drop it", () => {
+    const [, bars] = barSets[0];
+    const n = bars.length;
+    for (const name of ["sma_cross", "sma_cross+regime"]) {
+      const s = getStrategy(name);
+      for (const p of paramSets(s, 50, 4)) {
+        const w = new Float64Array(n);
+        const swaps = { bars: new Int32Array(n), count: -1 };
+        s.signal({ bars, scratch: new Scratch(), swaps }, p, w);
+        const scanned = new Int32Array(n);
+        const count = swapBars(w, scanned);
+        if (name === "sma_cross") {
+          expect(swaps.count).toBe(count);
+          expect(Array.from(swaps.bars.subarray(0, count))).toEqual(Array.from(scanned.subarray(0, count)));
+        } else {
+          expect(swaps.count).toBe(-1);
         }
       }
     }
