@@ -7,8 +7,9 @@
  * memoised: the account loop dominates); `vary` evaluates parameter sets never seen
  * before, drawn uniformly as a random search draws them (indicators recomputed unless a
  * length was seen recently), after a warm-up that fills the indicator cache, so the
- * figures are those of a long search. Plus the parts of sma_cross's evaluation alone:
- * signals (memoised) and the account loop (`Evaluator.account(w, size)`).
+ * figures are those of a long search. Each case runs on both account paths (per-bar and
+ * event-driven, timed in turn) and prints their ratio. Plus the parts of sma_cross's
+ * evaluation alone: signals and the account on each path (`Evaluator.account(w, size)`).
  */
 import type { CostTable } from "../lib/costs/cost-table";
 import type { Bars } from "../lib/data/bars";
@@ -29,7 +30,7 @@ export const EVENT_RATIO_TARGET = 3;
 /** ...and at most a quarter of the 3.5 ms measured before it (docs/benchmarks.md). */
 export const SMA_CROSS_VARY_TARGET_MS = 3.5 / 4;
 const TRADE_SIZE = 10_000;
-/** Untimed evaluations first: the JIT, the scratch buffers and (vary) a full indicator cache (48 series). */
+/** Untimed evaluations first: the JIT, the scratch buffers and (vary) a full indicator cache (32 MB: ~19 series). */
 const WARM = 60;
 /** Timed evaluations per case. */
 const REPS = 100;

@@ -21,7 +21,7 @@ import { PERIOD_KEYS, PERIOD_MS, periodStart, type PeriodKey } from "./periods";
 export type AccountPath = "auto" | "per-bar" | "events";
 
 /** "auto" takes the event path while swaps are fewer than one per this many bars. */
-export const EVENT_PATH_MIN_BARS_PER_SWAP = 32;
+export const EVENT_PATH_MIN_BARS_PER_SWAP = 100;
 
 export interface EvaluateOptions {
   /** Account path (default "auto"). */
