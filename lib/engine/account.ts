@@ -203,8 +203,8 @@ export class Account {
    * bar in `events` (every bar where a swap may fill; any superset works) and each
    * period start goes through the per-bar kernel; the bars between two events are
    * fast-forwarded from `idx` when the account holds only units or only cash, and go
-   * through the per-bar kernel otherwise. Same results as `run()` (counts, cash, units and
-   * fees bit for bit; sums of returns and drawdowns to rounding). Not with full output.
+   * through the per-bar kernel otherwise. Same results as `run()` (counts, cash, units,
+   * fees and drawdowns bit for bit; sums of returns to rounding). Not with full output.
    */
   runEvents(idx: CloseIndex, events: Int32Array, nEvents: number): boolean {
     const c = this.cfg;
