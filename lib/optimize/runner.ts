@@ -14,7 +14,7 @@ import { loadBars } from "../data/csv";
 import { RunError } from "../errors";
 import { RUNS_DIR } from "../paths";
 import { getStrategy } from "../strategies/registry";
-import type { Strategy } from "../strategies/types";
+import type { Params, Strategy } from "../strategies/types";
 import { dataPaths, normaliseSearch, type RunOptions, type SearchConfig } from "./config";
 import { EvaluatorPool, workerCount } from "./pool";
 import { nextBatch, proposeBatch } from "./proposals";
@@ -125,15 +125,17 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     if (pending && !hooks.signal?.aborted) pool = await EvaluatorPool.start(bars, costs, workers);
     const activePool = pool;
 
-    // Every study runs its own loop (propose batch k, evaluate it, propose k+1 ...) on the
-    // shared pool: no barrier between studies, and one study's proposals overlap the
-    // others' evaluations. Each batch still depends only on its own study's earlier ones.
+    // Every study runs its own loop on the shared pool: no barrier between studies, and one
+    // study's proposals overlap the others' evaluations. Within a study the loop is
+    // pipelined: batch k+1 is proposed while batch k is evaluated (proposals.ts,
+    // PIPELINE_LAG), each batch still a function of its own study's earlier ones.
     const studyLoop = async (st: StudyState) => {
-      for (;;) {
+      let k = nextBatch(st, search.batchSize, search.trials);
+      let planned = k === null ? null : planBatch(st, sampler, search, k);
+      while (planned !== null && k !== null) {
         if (hooks.signal?.aborted || activePool === undefined) return;
-        const tasks = planBatch(st, sampler, search);
-        if (tasks.length === 0) return;
-        await activePool.evaluate(tasks, (results) => {
+        const { tasks, proposals } = planned;
+        const evaluating = activePool.evaluate(tasks, (results) => {
           const lines = results.map((r) => toLine(st, tasks, r));
           run.append(lines);
           for (const l of lines) {
@@ -149,6 +151,10 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
             reporting = reporting.then(() => onReport(run.dir, false));
           }
         });
+        // Propose the next batch while the workers evaluate this one.
+        k += 1;
+        planned = k * search.batchSize < search.trials ? planBatch(st, sampler, search, k, proposals) : null;
+        await evaluating;
         run.writeCheckpoint(checkpointOf(states, search, done));
         // Let other studies' proposals and results interleave.
         await new Promise((r) => setImmediate(r));
@@ -182,11 +188,12 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
   }
 }
 
-/** The study's next batch, minus trials already in the journal (empty when the study is done). */
-function planBatch(st: StudyState, sampler: ReturnType<typeof createSampler>, search: SearchConfig): EvalTask[] {
-  const k = nextBatch(st, search.batchSize, search.trials);
-  if (k === null) return [];
-  const proposals = proposeBatch(sampler, st.strategy, st, k, search.batchSize, search.seed, st.spec.key, search.trials);
+/**
+ * Batch k of the study minus trials already in the journal, and the full batch's
+ * proposals (the next batch is proposed with them as pending trials).
+ */
+function planBatch(st: StudyState, sampler: ReturnType<typeof createSampler>, search: SearchConfig, k: number, previous?: readonly Params[]): { tasks: EvalTask[]; proposals: Params[] } {
+  const proposals = proposeBatch(sampler, st.strategy, st, k, search.batchSize, search.seed, st.spec.key, search.trials, previous);
   const first = k * search.batchSize;
   const end = Math.min(search.trials, first + search.batchSize);
   const tasks: EvalTask[] = [];
@@ -201,7 +208,7 @@ function planBatch(st: StudyState, sampler: ReturnType<typeof createSampler>, se
       ...(search.abortDrawdown !== null ? { abortDrawdown: search.abortDrawdown } : {}),
     });
   }
-  return tasks;
+  return { tasks, proposals };
 }
 
 function toLine(st: StudyState, tasks: EvalTask[], r: TaskResult): TrialLine {
