@@ -36,7 +36,8 @@ export const PIPELINE_LAG = 1;
  * The full batch k (always B proposals, so the trials of batch k do not depend on the
  * budget: raising --trials on resume continues exactly as a longer run would have).
  * `previous`: batch k-1's proposals when the caller has them (the runner, while batch k-1
- * is in flight); otherwise they come from the history, or are proposed again.
+ * is in flight); otherwise they come from the history, or are proposed again. `lag` 0
+ * gives the unpipelined proposals of before (for the efficiency bench's comparison).
  */
 export function proposeBatch(
   sampler: Sampler,
@@ -48,9 +49,10 @@ export function proposeBatch(
   studyKey: string,
   totalTrials: number,
   previous?: readonly Params[],
+  lag: 0 | typeof PIPELINE_LAG = PIPELINE_LAG,
 ): Params[] {
   const firstId = k * batchSize;
-  const known = Math.max(0, k - PIPELINE_LAG) * batchSize;
+  const known = Math.max(0, k - lag) * batchSize;
   const past: TrialRecord[] = [];
   for (let id = 0; id < known; id++) {
     const t = history.byId.get(id);
@@ -65,7 +67,7 @@ export function proposeBatch(
         const t = history.byId.get(id);
         if (t !== undefined) fromJournal.push(t.params);
       }
-      pending = fromJournal.length === firstId - known ? fromJournal : proposeBatch(sampler, strategy, history, k - 1, batchSize, seed, studyKey, totalTrials);
+      pending = fromJournal.length === firstId - known ? fromJournal : proposeBatch(sampler, strategy, history, k - 1, batchSize, seed, studyKey, totalTrials, undefined, lag);
     }
     for (let id = known; id < firstId; id++) past.push({ id, params: pending[id - known], value: null });
   }

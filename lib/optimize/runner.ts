@@ -151,7 +151,9 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
             reporting = reporting.then(() => onReport(run.dir, false));
           }
         });
-        // Propose the next batch while the workers evaluate this one.
+        // Propose the next batch while the workers evaluate this one. threads.js sends the
+        // chunks from a setTimeout(0): let that run first, or the proposal would delay it.
+        await new Promise((r) => setTimeout(r, 0));
         k += 1;
         planned = k * search.batchSize < search.trials ? planBatch(st, sampler, search, k, proposals) : null;
         await evaluating;
