@@ -28,9 +28,10 @@ export function nextBatch(history: StudyHistory, batchSize: number, budget: numb
 
 /**
  * Batches between a batch and the newest results it is proposed from: 1 lets the runner
- * propose batch k+1 while batch k is evaluated (docs/samplers.md, "Pipelining").
+ * propose batch k+1 while batch k is evaluated (docs/samplers.md, "Pipelining"); 0 is the
+ * unpipelined scheme of before (every proposal sees the previous batch's results).
  */
-export const PIPELINE_LAG = 1;
+export const PIPELINE_LAG: 0 | 1 = 1;
 
 /**
  * The full batch k (always B proposals, so the trials of batch k do not depend on the
@@ -49,7 +50,7 @@ export function proposeBatch(
   studyKey: string,
   totalTrials: number,
   previous?: readonly Params[],
-  lag: 0 | typeof PIPELINE_LAG = PIPELINE_LAG,
+  lag: 0 | 1 = PIPELINE_LAG,
 ): Params[] {
   const firstId = k * batchSize;
   const known = Math.max(0, k - lag) * batchSize;

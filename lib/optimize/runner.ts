@@ -17,7 +17,7 @@ import { getStrategy } from "../strategies/registry";
 import type { Params, Strategy } from "../strategies/types";
 import { dataPaths, normaliseSearch, type RunOptions, type SearchConfig } from "./config";
 import { EvaluatorPool, workerCount } from "./pool";
-import { nextBatch, proposeBatch } from "./proposals";
+import { nextBatch, PIPELINE_LAG, proposeBatch } from "./proposals";
 import { createSampler, type TrialRecord } from "./samplers";
 import { openRun, readManifest, type OpenedRun, type RunArgs, type RunCheckpoint, type TrialLine } from "./storage";
 import { planStudies, trialValue, type BestTrial, type StudySpec } from "./study";
@@ -151,12 +151,19 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
             reporting = reporting.then(() => onReport(run.dir, false));
           }
         });
-        // Propose the next batch while the workers evaluate this one. threads.js sends the
-        // chunks from a setTimeout(0): let that run first, or the proposal would delay it.
-        await new Promise((r) => setTimeout(r, 0));
+        // Pipelined: propose the next batch while the workers evaluate this one. threads.js
+        // sends the chunks from a setTimeout(0): let that run first, or the proposal would
+        // delay it. (PIPELINE_LAG 0: the next batch needs this one's results, so after.)
         k += 1;
-        planned = k * search.batchSize < search.trials ? planBatch(st, sampler, search, k, proposals) : null;
-        await evaluating;
+        const more = k * search.batchSize < search.trials;
+        if (PIPELINE_LAG > 0) {
+          await new Promise((r) => setTimeout(r, 0));
+          planned = more ? planBatch(st, sampler, search, k, proposals) : null;
+          await evaluating;
+        } else {
+          await evaluating;
+          planned = more ? planBatch(st, sampler, search, k, proposals) : null;
+        }
         run.writeCheckpoint(checkpointOf(states, search, done));
         // Let other studies' proposals and results interleave.
         await new Promise((r) => setImmediate(r));

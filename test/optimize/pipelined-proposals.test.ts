@@ -25,7 +25,7 @@ function study(sampler: string, batches: number): Map<number, TrialRecord> {
 }
 
 describe("pipelined proposals", () => {
-  it("lag one batch", () => expect(PIPELINE_LAG).toBe(1));
+  it("lags one batch by default", () => expect(PIPELINE_LAG).toBe(1));
 
   for (const sampler of ["tpe", "evolution", "random"]) {
     it(`${sampler}: batch k depends on batch k-1's parameters, not on its values`, () => {
