@@ -18,7 +18,8 @@ import { PERIOD_KEYS, PERIOD_MS, periodStart, type PeriodKey } from "./periods";
  * targets), per-bar otherwise (continuously varying targets, e.g. +volcap). Full output
  * always runs per bar.
  */
-export type AccountPath = "auto" | "per-bar" | "events";
+export const ACCOUNT_PATHS = ["auto", "per-bar", "events"] as const;
+export type AccountPath = (typeof ACCOUNT_PATHS)[number];
 
 /** "auto" takes the event path while swaps are fewer than one per this many bars. */
 export const EVENT_PATH_MIN_BARS_PER_SWAP = 100;

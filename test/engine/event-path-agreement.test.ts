@@ -17,6 +17,7 @@ import type { Bars } from "../../lib/data/bars";
 import { loadBars } from "../../lib/data/csv";
 import { ensureDefaultData } from "../../lib/data/generate";
 import { Evaluator, swapBars, type EvaluateOptions } from "../../lib/engine/evaluate";
+import { evaluate } from "../../lib/lab/evaluate";
 import { METRIC_KEYS, OBJECTIVE_KEYS, type EvalResult } from "../../lib/engine/metrics";
 import { PERIOD_KEYS } from "../../lib/engine/periods";
 import { RandomSampler } from "../../lib/optimize/samplers";
@@ -162,6 +163,14 @@ describe("event-driven account = per-bar account", () => {
         }
       }
     }
+  });
+
+  it("the evaluate verb takes the path as an option and rejects an unknown one in one line", () => {
+    const [, bars] = barSets[0];
+    const events = evaluate(bars, COSTS.dex, { strategy: "sma_cross", path: "events" });
+    const perBar = evaluate(bars, COSTS.dex, { strategy: "sma_cross", path: "per-bar" });
+    compare(perBar[0], events[0], "lab evaluate");
+    expect(() => evaluate(bars, COSTS.dex, { strategy: "sma_cross", path: "fast" as never })).toThrow(/^account path "fast" is not one of auto, per-bar, events$/);
   });
 
   it("auto takes the event path for 0/1 strategies and per-bar for +volcap, with identical results", () => {
