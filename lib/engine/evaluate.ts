@@ -81,7 +81,7 @@ export class Evaluator {
   evaluate(strategy: Strategy, params: Params, tradeSizes: number | readonly number[], opts: EvaluateOptions = {}): EvalResult[] {
     const w = this.signals(strategy, params);
     const listed = this.swapList.count;
-    const nEvents = opts.full || opts.path === "per-bar" ? -1 : listed >= 0 ? listed : swapBars(w, this.events);
+    const nEvents = opts.full || opts.path === "per-bar" ? -1 : listed >= 0 ? listed : this.scanSwaps(w, opts);
     if (typeof tradeSizes === "number") return [this.runAccount(w, tradeSizes, opts, nEvents)];
     const out: EvalResult[] = [];
     for (const size of tradeSizes) out.push(this.runAccount(w, size, opts, nEvents));
@@ -90,7 +90,13 @@ export class Evaluator {
 
   /** Run the account over given exposures (also used for overlays and tests). */
   account(w: Float64Array, tradeSize: number, opts: EvaluateOptions = {}): EvalResult {
-    return this.runAccount(w, tradeSize, opts, opts.full || opts.path === "per-bar" ? -1 : swapBars(w, this.events));
+    return this.runAccount(w, tradeSize, opts, opts.full || opts.path === "per-bar" ? -1 : this.scanSwaps(w, opts));
+  }
+
+  /** The swap bars of w into this.events; for "auto", only as far as it takes to decide. */
+  private scanSwaps(w: Float64Array, opts: EvaluateOptions): number {
+    const n = w.length;
+    return swapBars(w, this.events, opts.path === "events" ? n : Math.floor((n - 1) / EVENT_PATH_MIN_BARS_PER_SWAP));
   }
 
   /** nEvents: the swap bars in this.events, or -1 for the per-bar path. */
@@ -118,15 +124,19 @@ export class Evaluator {
 
 /**
  * The bars j where a swap may fill, in order: w[j-1] != w[j-2] (w[-1] = 0; the last
- * decision is never executed). Returns their count.
+ * decision is never executed). Returns their count; stops once it exceeds `stopAfter`
+ * (then returns stopAfter + 1, and the list is incomplete).
  */
-export function swapBars(w: Float64Array, out: Int32Array): number {
+export function swapBars(w: Float64Array, out: Int32Array, stopAfter = w.length): number {
   const n = w.length;
   let count = 0;
   let prev = 0;
   for (let j = 1; j < n; j++) {
     const x = w[j - 1];
-    if (x !== prev) out[count++] = j;
+    if (x !== prev) {
+      if (count === stopAfter) return count + 1;
+      out[count++] = j;
+    }
     prev = x;
   }
   return count;

@@ -155,6 +155,8 @@ describe("event-driven account = per-bar account", () => {
         s.signal({ bars, scratch: new Scratch(), swaps }, p, w);
         const scanned = new Int32Array(n);
         const count = swapBars(w, scanned);
+        // The auto path's scan stops once the count decides it.
+        expect(swapBars(w, new Int32Array(n), 3)).toBe(Math.min(count, 4));
         if (name === "sma_cross") {
           expect(swaps.count).toBe(count);
           expect(Array.from(swaps.bars.subarray(0, count))).toEqual(Array.from(scanned.subarray(0, count)));
