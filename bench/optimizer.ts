@@ -20,6 +20,8 @@
  * Runner: `runOptimization` end to end (proposals, pool, journal with fdatasync,
  * checkpoints), tpe and random, for context.
  */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { Evaluator } from "../lib/engine/evaluate";
 import { DEFAULTS } from "../lib/optimize/config";
 import { evaluateTask } from "../lib/optimize/evaluate-task";
@@ -27,6 +29,9 @@ import { EvaluatorPool, workerCount } from "../lib/optimize/pool";
 import { proposeBatch } from "../lib/optimize/proposals";
 import { runOptimization } from "../lib/optimize/runner";
 import { createSampler, type TrialRecord } from "../lib/optimize/samplers";
+import { DEFAULT_MAX_BAD_TRIALS } from "../lib/optimize/samplers/tpe";
+import { Rng } from "../lib/random/rng";
+import { noise } from "./synthetic-trials";
 import type { EvalTask, TaskResult } from "../lib/optimize/task";
 import { getStrategy } from "../lib/strategies/registry";
 import { freshParams } from "./evaluator";
@@ -46,6 +51,8 @@ const TASKS = 256;
 const WARM = 256; // every worker past its JIT warm-up before anything is timed
 /** Trials of the end-to-end runs. */
 const RUNNER_TRIALS = 400;
+/** Trials of the memory runs (enough for every worker's indicator cache to fill up). */
+const RSS_TRIALS = 600;
 
 type Config = "in-process" | "pool-1" | "pool-all";
 
@@ -110,6 +117,61 @@ async function runner(ctx: BenchContext, sampler: string): Promise<RunnerFigures
     propose_ms_median_batch: median(times),
     propose_ms_last_batch: times[times.length - 1],
   };
+}
+
+/** History lengths at which TPE's proposal cost is measured (issue 10: flat, under 1 ms a trial). */
+const TPE_HISTORIES = [200, 2_000, 10_000] as const;
+export const TPE_MS_PER_TRIAL_TARGET = 1;
+
+interface TpeCostFigures {
+  history: number;
+  max_bad_trials: number | "unbounded";
+  ms_per_trial: number;
+}
+
+/**
+ * TPE's proposal time per trial on a history of `n` trials (random params, values from
+ * a smooth function of them plus noise), one batch of BATCH, median of a few batches;
+ * with the default bound and unbounded (the behaviour before issue 10), same histories.
+ */
+function tpeCost(): TpeCostFigures[] {
+  const strategy = getStrategy(STRATEGY);
+  const out: TpeCostFigures[] = [];
+  for (const n of TPE_HISTORIES) {
+    const params = freshParams(strategy, n, 5);
+    const past: TrialRecord[] = params.map((p, id) => ({ id, params: p, value: -Math.abs(Math.log((p.slow as number) / (p.fast as number)) - 2) + 0.1 * noise(id, 3) }));
+    for (const cap of [undefined, 1_000_000]) {
+      const sampler = createSampler("tpe", cap === undefined ? {} : { max_bad_trials: cap });
+      const reps = n >= 10_000 && cap !== undefined ? 2 : 5;
+      const times: number[] = [];
+      sampler.propose({ strategy, history: past.slice(0, 200), firstId: 200, count: BATCH, rng: Rng.derive(0, "tpe-warm"), totalTrials: 216 }); // JIT
+      for (let r = 0; r < reps; r++) {
+        const t0 = performance.now();
+        sampler.propose({ strategy, history: past, firstId: n, count: BATCH, rng: Rng.derive(r, "tpe-cost", n), totalTrials: n + BATCH });
+        times.push((performance.now() - t0) / BATCH);
+      }
+      out.push({ history: n, max_bad_trials: cap === undefined ? DEFAULT_MAX_BAD_TRIALS : "unbounded", ms_per_trial: median(times) });
+    }
+  }
+  return out;
+}
+
+interface StudyMemory {
+  workers: number;
+  trials: number;
+  wall_s: number;
+  max_rss_mb: number;
+}
+
+/** Peak RSS of a whole study (runOptimization, tpe) with 1 and with 2 workers, each in a fresh process. */
+function studyMemory(ctx: BenchContext): StudyMemory[] {
+  const script = join(__dirname, "study-rss.js");
+  return [1, 2].map((workers) => {
+    const r = spawnSync(process.execPath, [script, ctx.dataPath, ctx.costsPath, ctx.tempDir("rss"), String(workers), String(RSS_TRIALS)], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`study-rss failed: ${r.stderr.trim()}`);
+    const out = JSON.parse(r.stdout.trim()) as { max_rss_mb: number; trials: number; wall_s: number };
+    return { workers, ...out };
+  });
 }
 
 async function run(ctx: BenchContext): Promise<SectionOutput> {
@@ -178,6 +240,12 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
   const cpuOverhead = median(cpuOverheads);
   const scaling = median(scalings);
 
+  ctx.progress("optimizer: TPE proposal cost at 200, 2,000, 10,000 trials");
+  const tpe = tpeCost();
+
+  ctx.progress(`optimizer: peak RSS of ${RSS_TRIALS}-trial studies, 1 and 2 workers`);
+  const memory = studyMemory(ctx);
+
   const runners: RunnerFigures[] = [];
   for (const s of ["tpe", "random"]) {
     ctx.progress(`optimizer: runOptimization, ${s}, ${RUNNER_TRIALS} trials`);
@@ -209,6 +277,18 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
       ],
     },
     {
+      title: `TPE proposal cost per trial (batch of ${BATCH}, multivariate, constant liar; issue 10 target: flat, < ${TPE_MS_PER_TRIAL_TARGET} ms)`,
+      columns: ["history (trials)", "max_bad_trials", "ms per trial"],
+      rows: tpe.map((r) => [r.history.toLocaleString("en-US"), String(r.max_bad_trials), r.ms_per_trial]),
+      notes: ["unbounded = every bad trial in g(x), as before issue 10; same histories, same seeds."],
+    },
+    {
+      title: `Peak RSS of a whole study (sma_cross|mar|1y, tpe, ${RSS_TRIALS} trials, own process)`,
+      columns: ["workers", "trials", "wall s", "peak RSS MB"],
+      rows: memory.map((m) => [String(m.workers), String(m.trials), m.wall_s, m.max_rss_mb]),
+      notes: [`per extra worker: ${(memory[1].max_rss_mb - memory[0].max_rss_mb).toFixed(0)} MB (2-worker minus 1-worker peak; threads share the process). Indicator cache budget: 32 MB a worker.`],
+    },
+    {
       title: `End-to-end runOptimization: ${STRATEGY}|mar|1y, ${RUNNER_TRIALS} trials, ${all} workers, batch ${BATCH}`,
       columns: ["sampler", "wall s", "trials/s (wall)", "trials/s (steady)", "propose ms total", "propose ms/batch (median)", "last batch"],
       rows: runners.map((r) => [r.sampler, r.wall_s, r.trials_per_s_wall, r.trials_per_s_steady, r.propose_ms_total, r.propose_ms_median_batch, r.propose_ms_last_batch]),
@@ -234,6 +314,8 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
       scaling: { median: scaling, rounds: scalings, target: SCALING_TARGET, met: scaling >= SCALING_TARGET, efficiency: scaling / all },
       pool_overhead: { median: overhead, rounds: overheads, target: OVERHEAD_TARGET, met: overhead < OVERHEAD_TARGET, cpu_median: cpuOverhead, cpu_rounds: cpuOverheads },
       runner: runners,
+      tpe_proposal_cost: tpe,
+      study_memory: memory,
     },
   };
 }

@@ -13,7 +13,8 @@
 import type { CostTable } from "../costs/cost-table";
 import { MS_PER_YEAR } from "../data/bars";
 import { CAGR_CAP, PROFIT_FACTOR_CAP, SORTINO_CAP, type Fill, type Metrics, type RoundTrip } from "./metrics";
-import { objectives } from "./objectives";
+import type { CloseIndex } from "./close-index";
+import { setObjectives } from "./objectives";
 
 // Scalar state, st[...]
 const NEXT = 0; // next bar to process
@@ -72,6 +73,36 @@ export interface AccountConfig {
   readonly abortDrawdown?: number;
   /** Record equity, fills and round trips (for plots; allocates per swap). */
   readonly full?: boolean;
+  /**
+   * State buffers to reuse (zeroed here), from `accountBuffers(periods)`: an evaluator
+   * that runs one account at a time allocates them once. The Account owns them until the
+   * next one is created with them.
+   */
+  readonly buffers?: AccountBuffers;
+}
+
+export interface AccountBuffers {
+  readonly st: Float64Array;
+  readonly per: Float64Array;
+}
+
+export function accountBuffers(periods: number): AccountBuffers {
+  return { st: new Float64Array(N_ST), per: new Float64Array(periods * PER) };
+}
+
+/** Period starts sorted ascending and the config index of each; memoised per starts array. */
+const periodOrders = new WeakMap<readonly number[], { order: Int32Array; starts: Int32Array }>();
+
+function periodOrder(periodStarts: readonly number[]): { order: Int32Array; starts: Int32Array } {
+  let hit = periodOrders.get(periodStarts);
+  // Re-checked on every use: a caller may have changed the array since.
+  let same = hit !== undefined && hit.starts.length === periodStarts.length;
+  for (let k = 0; same && k < periodStarts.length; k++) same = periodStarts[hit!.order[k]] === hit!.starts[k];
+  if (same) return hit!;
+  const idx = Array.from({ length: periodStarts.length }, (_, i) => i).sort((a, b) => periodStarts[a] - periodStarts[b] || a - b);
+  hit = { order: Int32Array.from(idx), starts: Int32Array.from(idx, (i) => periodStarts[i]) };
+  periodOrders.set(periodStarts, hit);
+  return hit;
 }
 
 /** Everything needed to continue: plain JSON (numbers survive a JSON round trip exactly). */
@@ -94,7 +125,7 @@ interface Recorder {
 /** One account run: config + state + the kernel. */
 export class Account {
   readonly n: number;
-  private readonly st = new Float64Array(N_ST);
+  private readonly st: Float64Array;
   private readonly per: Float64Array;
   /** Period starts sorted ascending, and the config index of each. */
   private readonly starts: Int32Array;
@@ -104,10 +135,17 @@ export class Account {
   constructor(private readonly cfg: AccountConfig) {
     this.n = cfg.t.length;
     const P = cfg.periodStarts.length;
-    const idx = Array.from({ length: P }, (_, i) => i).sort((a, b) => cfg.periodStarts[a] - cfg.periodStarts[b] || a - b);
-    this.order = Int32Array.from(idx);
-    this.starts = Int32Array.from(idx, (i) => cfg.periodStarts[i]);
-    this.per = new Float64Array(P * PER);
+    const sorted = periodOrder(cfg.periodStarts);
+    this.order = sorted.order;
+    this.starts = sorted.starts;
+    const buf = cfg.buffers;
+    if (buf !== undefined && buf.st.length === N_ST && buf.per.length === P * PER) {
+      this.st = buf.st.fill(0);
+      this.per = buf.per.fill(0);
+    } else {
+      this.st = new Float64Array(N_ST);
+      this.per = new Float64Array(P * PER);
+    }
     this.st[CASH] = cfg.tradeSize;
     this.st[PREV_E] = cfg.tradeSize;
     this.st[ENTRY_BAR] = -1;
@@ -156,8 +194,44 @@ export class Account {
   /** Process bars [next, to). Returns false when the run was aborted. */
   run(to: number = this.n): boolean {
     const c = this.cfg;
-    runBars(c.t, c.open, c.close, c.w, c.costs.sizes, c.costs.impacts, c.costs.gas, this.starts, c.abortDrawdown ?? Infinity, this.st, this.per, Math.min(to, this.n) | 0, this.rec);
+    runBars(c, this.starts, this.st, this.per, Math.min(to, this.n) | 0, this.rec);
     return this.st[ABORTED] === 0;
+  }
+
+  /**
+   * Process bars [next, n) event by event (docs/evaluator.md, "Event-driven account"): each
+   * bar in `events` (every bar where a swap may fill; any superset works) and each
+   * period start goes through the per-bar kernel; the bars between two events are
+   * fast-forwarded from `idx` when the account holds only units or only cash, and go
+   * through the per-bar kernel otherwise. Same results as `run()` (counts, cash, units,
+   * fees and drawdowns bit for bit; sums of returns to rounding). Not with full output.
+   */
+  runEvents(idx: CloseIndex, events: Int32Array, nEvents: number): boolean {
+    const c = this.cfg;
+    if (this.rec !== null) throw new Error("runEvents: full output needs run()");
+    const { st, per, starts, n } = this;
+    // Doubles are read inside the callees, not passed: a double argument to a call that
+    // is not inlined is boxed, an allocation per event.
+    let e = 0;
+    let j = st[NEXT] | 0;
+    while (e < nEvents && events[e] < j) e++;
+    while (j < n) {
+      runBars(c, starts, st, per, j + 1, null);
+      if (st[ABORTED] !== 0) return false;
+      j++;
+      while (e < nEvents && events[e] < j) e++;
+      let next = e < nEvents ? events[e] : n;
+      const active = st[ACTIVE] | 0;
+      if (active < starts.length && starts[active] < next) next = starts[active];
+      if (next > j) {
+        if (!fastForward(idx, c, st, per, active, j, next)) {
+          runBars(c, starts, st, per, next, null);
+          if (st[ABORTED] !== 0) return false;
+        }
+        j = next;
+      }
+    }
+    return true;
   }
 
   /** Process the next bar only (the bar-by-bar engine's unit of work). */
@@ -201,24 +275,29 @@ export class Account {
     const next = st[NEXT];
     const last = Math.max(0, next - 1);
     const eLast = st[PREV_E];
-    const bpy = barMs > 0 ? MS_PER_YEAR / barMs : 0;
+    const rootB = barMs > 0 ? Math.sqrt(MS_PER_YEAR / barMs) : 0;
     for (let p = 0; p < P; p++) {
       const started = p < st[ACTIVE];
       const s = started ? starts[p] : next;
       const nBars = started ? next - s : 0;
       const base = started ? per[p * PER + P_BASE] : eLast;
-      const d = (k: number) => (started ? st[SUMS + k] - per[p * PER + P_SNAP + k] : 0);
-      const sumR = d(S_RET) + d(C_RET);
+      // A period's additive figure: the run-long sum minus its snapshot (0 before it starts).
+      const o = p * PER + P_SNAP;
+      const sumR = started ? st[SUMS + S_RET] - per[o + S_RET] + (st[SUMS + C_RET] - per[o + C_RET]) : 0;
+      const sumR2 = started ? st[SUMS + S_RET2] - per[o + S_RET2] + (st[SUMS + C_RET2] - per[o + C_RET2]) : 0;
+      const sumNeg2 = started ? st[SUMS + S_NEG2] - per[o + S_NEG2] + (st[SUMS + C_NEG2] - per[o + C_NEG2]) : 0;
       const mean = nBars > 0 ? sumR / nBars : 0;
-      const variance = nBars > 1 ? Math.max(0, (d(S_RET2) + d(C_RET2) - sumR * mean) / (nBars - 1)) : 0;
+      const variance = nBars > 1 ? Math.max(0, (sumR2 - sumR * mean) / (nBars - 1)) : 0;
       const sd = Math.sqrt(variance);
-      const downside = nBars > 0 ? Math.sqrt((d(S_NEG2) + d(C_NEG2)) / nBars) : 0;
+      const downside = nBars > 0 ? Math.sqrt(sumNeg2 / nBars) : 0;
       const growth = base > 0 ? eLast / base : 0;
       const spanMs = nBars > 0 ? t[last] - t[s] + barMs : 0;
-      const trades = d(S_TRADES);
-      const grossWin = d(S_GROSS_WIN);
-      const grossLoss = d(S_GROSS_LOSS);
-      const m = {
+      const trades = started ? st[SUMS + S_TRADES] - per[o + S_TRADES] : 0;
+      const grossWin = started ? st[SUMS + S_GROSS_WIN] - per[o + S_GROSS_WIN] : 0;
+      const grossLoss = started ? st[SUMS + S_GROSS_LOSS] - per[o + S_GROSS_LOSS] : 0;
+      // One object literal per period, objectives filled in place (no spreads: an
+      // evaluation allocates a few hundred bytes per period, docs/benchmarks.md).
+      const m: Metrics = {
         // The whole run's final balance is E[last] itself; a trailing period's is the
         // balance had it started with trade_size.
         final_balance: started && s === 0 ? eLast : tradeSize * growth,
@@ -226,47 +305,102 @@ export class Account {
         // Annualising a short window can overflow (growth^(year/span)); capped (documented).
         cagr: spanMs > 0 && growth > 0 ? Math.min(CAGR_CAP, Math.pow(growth, MS_PER_YEAR / spanMs) - 1) : spanMs > 0 ? -1 : 0,
         max_drawdown: started ? per[p * PER + P_MAXDD] : 0,
-        sharpe: sd > 0 ? (mean / sd) * Math.sqrt(bpy) : 0,
+        sharpe: sd > 0 ? (mean / sd) * rootB : 0,
         // No losing bar: the ratio is unbounded; capped like profit_factor.
-        sortino: downside > 0 ? Math.min(SORTINO_CAP, (mean / downside) * Math.sqrt(bpy)) : mean > 0 ? SORTINO_CAP : 0,
-        volatility: sd * Math.sqrt(bpy),
-        fees: d(S_FEES),
-        swaps: d(S_SWAPS),
+        sortino: downside > 0 ? Math.min(SORTINO_CAP, (mean / downside) * rootB) : mean > 0 ? SORTINO_CAP : 0,
+        volatility: sd * rootB,
+        fees: started ? st[SUMS + S_FEES] - per[o + S_FEES] : 0,
+        swaps: started ? st[SUMS + S_SWAPS] - per[o + S_SWAPS] : 0,
         trades,
-        win_rate: trades > 0 ? d(S_WINS) / trades : 0,
+        win_rate: trades > 0 ? (st[SUMS + S_WINS] - per[o + S_WINS]) / trades : 0,
         profit_factor: grossLoss > 0 ? Math.min(PROFIT_FACTOR_CAP, grossWin / grossLoss) : grossWin > 0 ? PROFIT_FACTOR_CAP : 0,
-        exposure: nBars > 0 ? d(S_EXPO) / nBars : 0,
-      };
-      out[this.order[p]] = {
-        ...m,
-        ...objectives(m, base > 0 ? base : tradeSize),
+        exposure: nBars > 0 ? (started ? st[SUMS + S_EXPO] - per[o + S_EXPO] : 0) / nBars : 0,
+        profit_biased: 0,
+        cps_v2_profit_biased: 0,
+        mar: 0,
+        utility: 0,
+        cps: 0,
+        cps_v2: 0,
         bars: nBars,
         start: nBars > 0 ? t[s] : (t[last] ?? 0),
       };
+      setObjectives(m, base > 0 ? base : tradeSize);
+      out[this.order[p]] = m;
     }
     return out;
   }
 }
 
 /**
+ * Bars [a, b) with no swap and no period start, in closed form, when the account holds
+ * only units (E[k] = units * close[k]) or only cash (E[k] = cash); returns false, having
+ * changed nothing, when it cannot (both held, a non-positive close, or the early abort
+ * would trigger inside the run: the per-bar kernel then takes these bars).
+ */
+function fastForward(idx: CloseIndex, cfg: AccountConfig, st: Float64Array, per: Float64Array, active: number, a: number, b: number): boolean {
+  const abortDd = cfg.abortDrawdown ?? Infinity;
+  const cash = st[CASH];
+  const units = st[UNITS];
+  // Only cash: every close marks E = cash = the last mark (r = 0, no new peak); the
+  // per-bar kernel skips these bars outright.
+  if (units === 0 && st[PREV_E] === cash) {
+    st[NEXT] = b;
+    return true;
+  }
+  if (cash !== 0 || !(units > 0) || st[BUST] !== 0) return false;
+  idx.query(a, b);
+  if (!(idx.min > 0)) return false;
+  const hi = units * idx.max;
+  const lo = units * idx.min;
+  // The run's own worst drawdown, computed on the equities as the per-bar kernel does.
+  const close = idx.close;
+  const dd = idx.troughAt >= 0 ? 1 - (units * close[idx.troughAt]) / (units * close[idx.peakAt]) : 0;
+  for (let p = 0; p < active; p++) {
+    // Conservative: a run that would take any period past the abort bound is left to the
+    // per-bar kernel, which stops at the exact bar.
+    if (abortDd < Infinity && (dd > abortDd || 1 - lo / per[p * PER + P_PEAK] > abortDd)) return false;
+  }
+  for (let p = 0; p < active; p++) {
+    const o = p * PER;
+    const pk = per[o + P_PEAK];
+    let m = per[o + P_MAXDD];
+    const cross = 1 - lo / pk;
+    if (cross > m) m = cross;
+    if (dd > m) m = dd;
+    per[o + P_MAXDD] = m;
+    if (hi > pk) per[o + P_PEAK] = hi;
+  }
+  addRunSum(st, SUMS + S_RET, SUMS + C_RET, idx.sumR, a, b);
+  addRunSum(st, SUMS + S_RET2, SUMS + C_RET2, idx.sumR2, a, b);
+  addRunSum(st, SUMS + S_NEG2, SUMS + C_NEG2, idx.sumNeg2, a, b);
+  if (st[POS] > 0) st[SUMS + S_EXPO] += b - a;
+  st[PREV_E] = units * close[b - 1];
+  st[NEXT] = b;
+  return true;
+}
+
+/**
+ * st[s] += prefix[b] - prefix[a], the TwoSum error into st[c] (as the kernel's running
+ * sums). Integer and array arguments only: a double argument to a call that is not
+ * inlined is boxed, an allocation per run.
+ */
+function addRunSum(st: Float64Array, s: number, c: number, prefix: Float64Array, a: number, b: number): void {
+  const x = prefix[b] - prefix[a];
+  const sum = st[s];
+  const u = sum + x;
+  const bp = u - sum;
+  st[c] += sum - (u - bp) + (x - bp);
+  st[s] = u;
+}
+
+/**
  * The kernel: bars [st[NEXT], end). A free function over typed arrays and numbers so
  * the JIT sees one monomorphic shape; the swap path is inline.
  */
-function runBars(
-  t: Float64Array,
-  open: Float64Array,
-  close: Float64Array,
-  w: Float64Array,
-  sizes: Float64Array,
-  impacts: Float64Array,
-  gas: number,
-  starts: Int32Array,
-  abortDd: number,
-  st: Float64Array,
-  per: Float64Array,
-  end: number,
-  rec: Recorder | null,
-): void {
+function runBars(cfg: AccountConfig, starts: Int32Array, st: Float64Array, per: Float64Array, end: number, rec: Recorder | null): void {
+  const { t, open, close, w } = cfg;
+  const { sizes, impacts, gas } = cfg.costs;
+  const abortDd = cfg.abortDrawdown ?? Infinity;
   const P = starts.length;
   const nb = sizes.length;
   const maxSize = sizes[nb - 1];

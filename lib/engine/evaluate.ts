@@ -4,30 +4,63 @@
  */
 import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
-import { Scratch } from "../strategies/scratch";
-import type { Params, Strategy } from "../strategies/types";
-import { Account } from "./account";
+import { DEFAULT_CACHE_BYTES, Scratch } from "../strategies/scratch";
+import type { Params, SignalContext, Strategy, SwapList } from "../strategies/types";
+import { Account, accountBuffers, type AccountBuffers } from "./account";
+import { closeIndexOf } from "./close-index";
 import type { EvalResult, Metrics } from "./metrics";
 import { PERIOD_KEYS, PERIOD_MS, periodStart, type PeriodKey } from "./periods";
 
+/**
+ * Which account path runs: "per-bar" (the reference kernel, also the backtest's),
+ * "events" (event-driven: swaps and period starts per bar, the runs between them in
+ * closed form), or "auto": events when there are few enough swaps (piecewise-constant
+ * targets), per-bar otherwise (continuously varying targets, e.g. +volcap). Full output
+ * always runs per bar.
+ */
+export const ACCOUNT_PATHS = ["auto", "per-bar", "events"] as const;
+export type AccountPath = (typeof ACCOUNT_PATHS)[number];
+
+/** "auto" takes the event path while swaps are fewer than one per this many bars. */
+export const EVENT_PATH_MIN_BARS_PER_SWAP = 100;
+
 export interface EvaluateOptions {
+  /** Account path (default "auto"). */
+  path?: AccountPath;
   /** Also return equity at every close, fills and round trips (for plots). */
   full?: boolean;
   /** Early abort (pruning): stop once the whole-run drawdown exceeds this fraction. */
   abortDrawdown?: number;
 }
 
+export interface EvaluatorOptions {
+  /** Byte budget of the memoised indicator series (default 32 MB, DEFAULT_CACHE_BYTES). */
+  cacheBytes?: number;
+}
+
 export class Evaluator {
-  readonly scratch = new Scratch();
+  readonly scratch: Scratch;
   private readonly w: Float64Array;
+  /** Bars where a swap may fill (the changes of w), for the event path. */
+  private readonly events: Int32Array;
+  /** The same buffer as a strategy may fill it while computing w (SignalContext.swaps). */
+  private readonly swapList: SwapList;
+  private readonly context: SignalContext;
   private readonly periodStarts: number[];
+  private readonly buffers: AccountBuffers;
 
   constructor(
     readonly bars: Bars,
     readonly costs: CostTable,
+    options: EvaluatorOptions = {},
   ) {
+    this.scratch = new Scratch(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.w = new Float64Array(bars.length);
+    this.events = new Int32Array(bars.length);
+    this.swapList = { bars: this.events, count: -1 };
+    this.context = { bars, scratch: this.scratch, swaps: this.swapList };
     this.periodStarts = periodStartsOf(bars);
+    this.buffers = accountBuffers(this.periodStarts.length);
   }
 
   /** First bar of each period. */
@@ -39,19 +72,35 @@ export class Evaluator {
   signals(strategy: Strategy, params: Params): Float64Array {
     this.w.fill(0);
     this.scratch.beginCall();
-    strategy.signal({ bars: this.bars, scratch: this.scratch }, params, this.w);
+    this.swapList.count = -1;
+    strategy.signal(this.context, params, this.w);
     return this.w;
   }
 
   /** Evaluate validated params at one or several trade sizes (signals computed once). */
   evaluate(strategy: Strategy, params: Params, tradeSizes: number | readonly number[], opts: EvaluateOptions = {}): EvalResult[] {
     const w = this.signals(strategy, params);
-    const sizes = typeof tradeSizes === "number" ? [tradeSizes] : tradeSizes;
-    return sizes.map((size) => this.account(w, size, opts));
+    const listed = this.swapList.count;
+    const nEvents = opts.full || opts.path === "per-bar" ? -1 : listed >= 0 ? listed : this.scanSwaps(w, opts);
+    if (typeof tradeSizes === "number") return [this.runAccount(w, tradeSizes, opts, nEvents)];
+    const out: EvalResult[] = [];
+    for (const size of tradeSizes) out.push(this.runAccount(w, size, opts, nEvents));
+    return out;
   }
 
-  /** Run the account loop over given exposures (also used for overlays and tests). */
+  /** Run the account over given exposures (also used for overlays and tests). */
   account(w: Float64Array, tradeSize: number, opts: EvaluateOptions = {}): EvalResult {
+    return this.runAccount(w, tradeSize, opts, opts.full || opts.path === "per-bar" ? -1 : this.scanSwaps(w, opts));
+  }
+
+  /** The swap bars of w into this.events; for "auto", only as far as it takes to decide. */
+  private scanSwaps(w: Float64Array, opts: EvaluateOptions): number {
+    const n = w.length;
+    return swapBars(w, this.events, opts.path === "events" ? n : Math.floor((n - 1) / EVENT_PATH_MIN_BARS_PER_SWAP));
+  }
+
+  /** nEvents: the swap bars in this.events, or -1 for the per-bar path. */
+  private runAccount(w: Float64Array, tradeSize: number, opts: EvaluateOptions, nEvents: number): EvalResult {
     const b = this.bars;
     const acc = new Account({
       t: b.t,
@@ -64,17 +113,40 @@ export class Evaluator {
       periodStarts: this.periodStarts,
       abortDrawdown: opts.abortDrawdown,
       full: opts.full,
+      buffers: this.buffers,
     });
-    acc.run();
+    const events = nEvents >= 0 && (opts.path === "events" || nEvents * EVENT_PATH_MIN_BARS_PER_SWAP < b.length);
+    if (events) acc.runEvents(closeIndexOf(b.close), this.events, nEvents);
+    else acc.run();
     return resultOf(acc, tradeSize);
   }
+}
+
+/**
+ * The bars j where a swap may fill, in order: w[j-1] != w[j-2] (w[-1] = 0; the last
+ * decision is never executed). Returns their count; stops once it exceeds `stopAfter`
+ * (then returns stopAfter + 1, and the list is incomplete).
+ */
+export function swapBars(w: Float64Array, out: Int32Array, stopAfter = w.length): number {
+  const n = w.length;
+  let count = 0;
+  let prev = 0;
+  for (let j = 1; j < n; j++) {
+    const x = w[j - 1];
+    if (x !== prev) {
+      if (count === stopAfter) return count + 1;
+      out[count++] = j;
+    }
+    prev = x;
+  }
+  return count;
 }
 
 /** Shape an account's metrics into an EvalResult (shared with the resumable backtest). */
 export function resultOf(acc: Account, tradeSize: number): EvalResult {
   const list = acc.metrics();
-  const periods = {} as Record<PeriodKey, Metrics>;
-  PERIOD_KEYS.forEach((k, i) => (periods[k] = list[i]));
+  // PERIOD_KEYS order, written out: one literal, no per-call closures.
+  const periods: Record<PeriodKey, Metrics> = { "30d": list[0], "90d": list[1], "1y": list[2], all: list[3] };
   const result: EvalResult = {
     trade_size: tradeSize,
     ruined: acc.ruined,

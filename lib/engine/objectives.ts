@@ -98,6 +98,16 @@ export function cpsV2ProfitBiased(m: MetricInputs, base: number): number {
   return 0.5 * cpsV2(m, base) + 0.5 * Math.tanh(m.total_return);
 }
 
+/** Write every objective of a period into its metric record (the evaluator's allocation-free path). */
+export function setObjectives(m: MetricInputs & Record<ObjectiveKey, number>, base: number): void {
+  m.profit_biased = profitBiased(m);
+  m.cps_v2_profit_biased = cpsV2ProfitBiased(m, base);
+  m.mar = mar(m);
+  m.utility = utility(m);
+  m.cps = cps(m);
+  m.cps_v2 = cpsV2(m, base);
+}
+
 /** All objectives of one period. */
 export function objectives(m: MetricInputs, base: number): Record<ObjectiveKey, number> {
   return {

@@ -1,7 +1,7 @@
 /** The `evaluate` verb shared by the CLI and notebooks: names in, validated, evaluated. */
 import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
-import { Evaluator, type EvaluateOptions } from "../engine/evaluate";
+import { ACCOUNT_PATHS, Evaluator, type EvaluateOptions } from "../engine/evaluate";
 import type { EvalResult } from "../engine/metrics";
 import { UsageError } from "../errors";
 import { validateParams } from "../strategies/params";
@@ -32,5 +32,6 @@ export function evaluate(bars: Bars, costs: CostTable, req: EvaluateRequest): Ev
   const params = validateParams(strategy, req.params ?? {});
   const sizes = req.tradeSize === undefined ? [DEFAULT_TRADE_SIZE] : typeof req.tradeSize === "number" ? [req.tradeSize] : [...req.tradeSize];
   for (const s of sizes) if (!(s > 0) || !Number.isFinite(s)) throw new UsageError(`trade size ${s} must be a positive number`);
+  if (req.path !== undefined && !ACCOUNT_PATHS.includes(req.path)) throw new UsageError(`account path ${JSON.stringify(req.path)} is not one of ${ACCOUNT_PATHS.join(", ")}`);
   return evaluatorFor(bars, costs).evaluate(strategy, params, sizes, req);
 }

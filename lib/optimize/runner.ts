@@ -17,7 +17,7 @@ import { getStrategy } from "../strategies/registry";
 import { dataPaths, normaliseSearch, type RunOptions, type SearchConfig } from "./config";
 import type { StartEvaluator, TrialEvaluator } from "./backend";
 import { EvaluatorPool, workerCount } from "./pool";
-import { nextBatch } from "./proposals";
+import { nextBatch, PIPELINE_LAG } from "./proposals";
 import { createSampler } from "./samplers";
 import { StudyState, type ParetoPoint } from "./study-state";
 import { openRun, readManifest, type OpenedRun, type RunArgs, type RunCheckpoint, type TrialLine } from "./storage";
@@ -25,7 +25,7 @@ import { getObjective } from "./objectives";
 import { runCode } from "./run-code";
 import type { CodeRef } from "./storage/manifest";
 import { planStudies, type BestTrial, type StudySpec } from "./study";
-import type { EvalTask } from "./task";
+import type { EvalTask, TaskResult } from "./task";
 import { loadCodeFile } from "./code-file";
 import { codeOfStrategies } from "./strategy-code";
 
@@ -152,30 +152,51 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
     }
     const activePool = pool;
 
-    // Every study runs its own loop (propose batch k, evaluate it, propose k+1 ...) on the
-    // shared pool: no barrier between studies, and one study's proposals overlap the
-    // others' evaluations. Each batch still depends only on its own study's earlier ones.
+    // Every study runs its own loop on the shared pool: no barrier between studies, and one
+    // study's proposals overlap the others' evaluations. Within a study the loop is
+    // pipelined: batch k+1 is proposed while batch k is evaluated (proposals.ts,
+    // PIPELINE_LAG), each batch still a function of its own study's earlier ones.
     const studyLoop = async (st: StudyState) => {
-      let retry = retries.get(st);
-      for (;;) {
+      const onChunk = (tasks: EvalTask[]) => (results: TaskResult[]) => {
+        const lines = results.map((r) => st.lineOf(tasks, r));
+        run.append(lines);
+        for (const l of lines) st.record(l);
+        done = countDone();
+        sessionDone += lines.length;
+        hooks.onProgress?.(progress());
+        if (reportEvery > 0 && done - lastReportAt >= reportEvery && hooks.onReport) {
+          lastReportAt = done;
+          const onReport = hooks.onReport;
+          reporting = reporting.then(() => onReport(run.dir, false));
+        }
+      };
+      // Failed trials asked to be retried (--retry-failed) go first.
+      const retry = retries.get(st);
+      if (retry !== undefined && retry.length > 0) {
         if (hooks.signal?.aborted || activePool === undefined) return;
-        // The batch proposal step: the study's next batch, proposed by replay.
-        const tasks = retry ?? st.nextTasks(sampler, search);
-        retry = undefined;
-        if (tasks.length === 0) return;
-        await activePool.evaluate(tasks, (results) => {
-          const lines = results.map((r) => st.lineOf(tasks, r));
-          run.append(lines);
-          for (const l of lines) st.record(l);
-          done = countDone();
-          sessionDone += lines.length;
-          hooks.onProgress?.(progress());
-          if (reportEvery > 0 && done - lastReportAt >= reportEvery && hooks.onReport) {
-            lastReportAt = done;
-            const onReport = hooks.onReport;
-            reporting = reporting.then(() => onReport(run.dir, false));
-          }
-        });
+        await activePool.evaluate(retry, onChunk(retry));
+        run.writeCheckpoint(checkpointOf(states, search, done));
+      }
+      // The batch proposal step: batch k, proposed by replay (StudyState.planBatch).
+      let k = nextBatch(st, search.batchSize, search.trials);
+      let planned = k === null ? null : st.planBatch(sampler, search, k);
+      while (planned !== null && k !== null) {
+        if (hooks.signal?.aborted || activePool === undefined) return;
+        const { tasks, proposals } = planned;
+        const evaluating = tasks.length > 0 ? activePool.evaluate(tasks, onChunk(tasks)) : Promise.resolve([]);
+        // Pipelined: propose the next batch while the workers evaluate this one. threads.js
+        // sends the chunks from a setTimeout(0): let that run first, or the proposal would
+        // delay it. (PIPELINE_LAG 0: the next batch needs this one's results, so after.)
+        k += 1;
+        const more = k * search.batchSize < search.trials;
+        if (PIPELINE_LAG > 0) {
+          await new Promise((r) => setTimeout(r, 0));
+          planned = more ? st.planBatch(sampler, search, k, proposals) : null;
+          await evaluating;
+        } else {
+          await evaluating;
+          planned = more ? st.planBatch(sampler, search, k, proposals) : null;
+        }
         run.writeCheckpoint(checkpointOf(states, search, done));
         // Let other studies' proposals and results interleave.
         await new Promise((r) => setImmediate(r));

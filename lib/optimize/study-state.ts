@@ -4,7 +4,7 @@
  * over a study takes: propose the next batch (by replay, proposals.ts) and turn an
  * evaluation into a journal line. The runner (optimize) and openStudy (ask/tell) share it.
  */
-import type { Strategy } from "../strategies/types";
+import type { Params, Strategy } from "../strategies/types";
 import type { SearchConfig } from "./config";
 import { getObjective } from "./objectives";
 import { nextBatch, proposeBatch } from "./proposals";
@@ -62,8 +62,16 @@ export class StudyState {
   /** The batch proposal step: the study's next batch, minus trials already recorded (empty when the study is done). */
   nextTasks(sampler: Sampler, search: SearchConfig): EvalTask[] {
     const k = nextBatch(this, search.batchSize, search.trials);
-    if (k === null) return [];
-    const proposals = proposeBatch(sampler, this.strategy, this, k, search.batchSize, search.seed, this.spec.key, search.trials);
+    return k === null ? [] : this.planBatch(sampler, search, k).tasks;
+  }
+
+  /**
+   * Batch k: its tasks (minus trials already recorded) and the full batch's proposals, which
+   * batch k+1 counts as pending trials. `previous`: batch k-1's proposals when the caller has
+   * them (the pipelined runner); otherwise they are read from the journal or proposed again.
+   */
+  planBatch(sampler: Sampler, search: SearchConfig, k: number, previous?: readonly Params[]): { tasks: EvalTask[]; proposals: Params[] } {
+    const proposals = proposeBatch(sampler, this.strategy, this, k, search.batchSize, search.seed, this.spec.key, search.trials, previous);
     const first = k * search.batchSize;
     const end = Math.min(search.trials, first + search.batchSize);
     const tasks: EvalTask[] = [];
@@ -71,7 +79,7 @@ export class StudyState {
       if (this.byId.has(id)) continue;
       tasks.push(this.taskOf(search, id, proposals[id - first]));
     }
-    return tasks;
+    return { tasks, proposals };
   }
 
   taskOf(search: SearchConfig, id: number, params: TrialLine["params"]): EvalTask {

@@ -14,13 +14,22 @@ import type { StrategyCode } from "../strategies/define";
 import type { EvalTask, TaskResult } from "./task";
 
 let evaluator: Evaluator | null = null;
+
+/**
+ * The indicator cache's byte budget per worker: STRATLAB_INDICATOR_CACHE_MB when set to a
+ * positive number, else the evaluator's default (32 MB).
+ */
+function cacheBytes(): number | undefined {
+  const mb = Number(process.env.STRATLAB_INDICATOR_CACHE_MB);
+  return Number.isFinite(mb) && mb > 0 ? mb * 2 ** 20 : undefined;
+}
 let workerIndex = -1;
 
 const api = {
   init(shared: SharedBars, costs: CostTableJson, index: number, code: StrategyCode[] = []): boolean {
     // User strategies first: built once per worker and cached in its registry.
     for (const c of code) loadStrategyCode(c);
-    evaluator = new Evaluator(viewBars(shared), parseCostTable(costs, "cost table"));
+    evaluator = new Evaluator(viewBars(shared), parseCostTable(costs, "cost table"), { cacheBytes: cacheBytes() });
     workerIndex = index;
     return shared.buffer instanceof SharedArrayBuffer;
   },

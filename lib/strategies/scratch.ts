@@ -4,15 +4,42 @@
  *
  * Indicator series are also memoised by key (e.g. "sma:20") for as long as the bars are
  * the same: an optimiser that tries fast=20 with many slow values computes SMA(20) once.
+ * The memo is bounded by bytes (default 32 MB, DEFAULT_CACHE_BYTES): least recently used
+ * series go first, and their memory is recycled for the next series of the same length.
  */
+
+/** Default byte budget of the memoised indicator series (per Scratch, i.e. per worker). */
+export const DEFAULT_CACHE_BYTES = 32 * 2 ** 20;
+
+interface Entry {
+  data: Float64Array;
+  generation: number;
+}
+
 export class Scratch {
   private readonly buffers = new Map<string, Float64Array>();
   private readonly ints = new Map<string, Int32Array>();
-  private readonly series = new Map<string, { data: Float64Array; generation: number }>();
+  private readonly series = new Map<string, Entry>();
   private generation = 0;
+  private seriesBytes = 0;
+  /** Series evicted, kept for reuse by the next series of their length (at most one). */
+  private spare: Float64Array | null = null;
 
-  /** @param maxSeries how many memoised indicator series to keep (least recently used go first). */
-  constructor(private readonly maxSeries = 48) {}
+  /**
+   * @param maxBytes byte budget of the memoised series (least recently used go first).
+   * The series of the current call are never evicted, so one call may exceed it.
+   */
+  constructor(readonly maxBytes = DEFAULT_CACHE_BYTES) {}
+
+  /** Bytes held by memoised series now. */
+  get cachedBytes(): number {
+    return this.seriesBytes;
+  }
+
+  /** Number of memoised series now. */
+  get cachedSeries(): number {
+    return this.series.size;
+  }
 
   /** A buffer of length `n` owned by `key`; contents are whatever the last user left. */
   buffer(key: string, n: number): Float64Array {
@@ -41,8 +68,9 @@ export class Scratch {
 
   /**
    * A memoised series: the cached array for `key`, or one filled by `compute` and cached.
-   * `compute` must be a pure function of the bars and the key. When the cache is full,
-   * the least recently used series not used in the current call is recycled, so a long
+   * `compute` must be a pure function of the bars and the key. Before a new series is
+   * cached, least recently used series not used in the current call are evicted until it
+   * fits the byte budget; an evicted array of the right length is recycled, so a long
    * search allocates nothing once warm.
    */
   cached(key: string, n: number, compute: (out: Float64Array) => void): Float64Array {
@@ -53,23 +81,36 @@ export class Scratch {
       this.series.set(key, hit);
       return hit.data;
     }
-    let data: Float64Array | undefined;
-    if (this.series.size >= this.maxSeries) {
-      for (const [k, entry] of this.series) {
-        if (entry.generation === this.generation) continue;
-        this.series.delete(k);
-        if (entry.data.length === n) data = entry.data;
-        break;
-      }
+    if (hit !== undefined) this.evict(key, hit);
+    const bytes = 8 * n;
+    for (const [k, entry] of this.series) {
+      if (this.seriesBytes + bytes <= this.maxBytes) break;
+      if (entry.generation === this.generation) continue;
+      this.evict(k, entry);
     }
-    data ??= new Float64Array(n);
+    let data: Float64Array;
+    if (this.spare !== null && this.spare.length === n) {
+      data = this.spare;
+      this.spare = null;
+    } else {
+      data = new Float64Array(n);
+    }
     compute(data);
     this.series.set(key, { data, generation: this.generation });
+    this.seriesBytes += bytes;
     return data;
+  }
+
+  private evict(key: string, entry: Entry): void {
+    this.series.delete(key);
+    this.seriesBytes -= 8 * entry.data.length;
+    this.spare = entry.data;
   }
 
   /** Forget memoised series (call when the bars change). */
   clear(): void {
     this.series.clear();
+    this.seriesBytes = 0;
+    this.spare = null;
   }
 }

@@ -1,7 +1,11 @@
-import { sma } from "./indicators/rolling";
+import { cachedWindowSums, type WindowSums } from "./indicators/window-sums";
 import type { Strategy } from "./types";
 
-/** EVALUATOR-CONTRACT: w[i] = 1 when SMA_fast[i] > SMA_slow[i], else 0; warm-up i < slow - 1. */
+/**
+ * EVALUATOR-CONTRACT: w[i] = 1 when SMA_fast[i] > SMA_slow[i], else 0; warm-up i < slow - 1.
+ * Both means come from the data set's prefix sums of close (indicators/window-sums.ts):
+ * one pass, no SMA series computed or cached, within a few ulps of `sma`.
+ */
 export const smaCross: Strategy = {
   name: "sma_cross",
   description: "Long while the fast simple moving average of close is above the slow one.",
@@ -10,12 +14,52 @@ export const smaCross: Strategy = {
     { name: "slow", type: "int", low: 3, high: 2000, log: true, default: 576, description: "slow SMA length, bars (default: 2 days of 5-minute bars)" },
   ],
   constraints: [{ description: "fast < slow", check: (p) => (p.fast as number) < (p.slow as number) }],
-  signal({ bars, scratch }, p, w) {
-    const fast = p.fast as number;
-    const slow = p.slow as number;
-    const n = bars.length;
-    const f = scratch.cached(`sma:${fast}`, n, (out) => sma(bars.close, fast, out));
-    const s = scratch.cached(`sma:${slow}`, n, (out) => sma(bars.close, slow, out));
-    for (let i = 0; i < n; i++) w[i] = i >= slow - 1 && f[i] > s[i] ? 1 : 0;
+  signal({ bars, swaps }, p, w) {
+    const count = crossSignalFor(bars.close)(p.fast as number, p.slow as number, w, swaps?.bars ?? null);
+    if (swaps !== undefined) swaps.count = count;
   },
 };
+
+/** Fills w; lists the swap bars in `swaps` when given (SwapList) and returns their count (-1 without). */
+type CrossSignal = (fast: number, slow: number, w: Float64Array, swaps: Int32Array | null) => number;
+const kernels = new WeakMap<Float64Array, CrossSignal>();
+
+/**
+ * The hot loop, one closure per close array over its prefix sums: V8 treats the captured
+ * arrays as constants (measured 1.7x faster than the same loop taking them as arguments).
+ */
+function crossSignalFor(close: Float64Array): CrossSignal {
+  let k = kernels.get(close);
+  if (k === undefined) kernels.set(close, (k = crossSignal(close, cachedWindowSums(close))));
+  return k;
+}
+
+function crossSignal(close: Float64Array, sums: WindowSums): CrossSignal {
+  const { hi, lo, run } = sums;
+  const n = close.length;
+  return (fast, slow, w, swaps) => {
+    const warm = Math.min(n, slow - 1);
+    for (let i = 0; i < warm; i++) w[i] = 0;
+    let bf = warm + 1 - fast; // window starts (prefix indices) of bar i's fast and slow means
+    let bs = warm + 1 - slow;
+    let count = 0;
+    let prev = 0;
+    for (let i = warm; i < n; i++, bf++, bs++) {
+      // windowMean (indicators/window-sums.ts), inlined by hand.
+      const c = close[i];
+      const r = run[i];
+      const h = hi[i + 1];
+      const l = lo[i + 1];
+      const f = r >= fast ? c : (h - hi[bf] + (l - lo[bf])) / fast;
+      const s = r >= slow ? c : (h - hi[bs] + (l - lo[bs])) / slow;
+      const x = f > s ? 1 : 0;
+      w[i] = x;
+      // A change of target decided at bar i fills at i + 1 (never after the last bar).
+      if (x !== prev) {
+        if (swaps !== null && i + 1 < n) swaps[count++] = i + 1;
+        prev = x;
+      }
+    }
+    return swaps === null ? -1 : count;
+  };
+}

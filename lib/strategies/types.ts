@@ -51,6 +51,21 @@ export interface SignalContext {
   readonly bars: Bars;
   /** Reusable buffers: the hot path allocates nothing per bar, nor per call once warm. */
   readonly scratch: Scratch;
+  /**
+   * Optional: where a strategy that sees its own swaps as it fills `w` may list them (the
+   * event-driven account then needs no scan of `w`). Left with count -1 otherwise.
+   */
+  readonly swaps?: SwapList;
+}
+
+/**
+ * The bars j where a swap may fill, ascending: w[j-1] != w[j-2] (w[-1] = 0), 1 <= j < n.
+ * `count` = -1 means "not listed" (the evaluator scans w). Code that changes `w` after a
+ * strategy listed its swaps (an overlay, a strategy wrapping another) must set it back to -1.
+ */
+export interface SwapList {
+  readonly bars: Int32Array;
+  count: number;
 }
 
 export interface Strategy {

@@ -24,9 +24,21 @@ export interface TpeOptions {
   multivariate: boolean;
   /** Count the batch members already chosen as bad trials (Optuna's constant_liar). */
   constant_liar: boolean;
+  /**
+   * The bad group's estimator uses at most this many trials, the most recent ones, so a
+   * proposal costs O(max_bad_trials), not O(history) (docs/samplers.md, "Cost").
+   */
+  max_bad_trials: number;
 }
 
-export const TPE_OPTION_NAMES = ["n_startup_trials", "n_ei_candidates", "prior_weight", "multivariate", "constant_liar"] as const;
+export const TPE_OPTION_NAMES = ["n_startup_trials", "n_ei_candidates", "prior_weight", "multivariate", "constant_liar", "max_bad_trials"] as const;
+
+/**
+ * Default of max_bad_trials: keeps a proposal under ~1 ms a trial on the development
+ * machine (docs/samplers.md, "Cost, bounded"; its effect on sample efficiency is in
+ * docs/benchmarks.md).
+ */
+export const DEFAULT_MAX_BAD_TRIALS = 128;
 
 export function tpeOptions(given: Record<string, unknown>): TpeOptions {
   const o = new SamplerOptions("tpe", given, TPE_OPTION_NAMES);
@@ -37,6 +49,7 @@ export function tpeOptions(given: Record<string, unknown>): TpeOptions {
     // Default on: strategy parameters interact (fast/slow lengths); measured in docs/samplers.md.
     multivariate: o.boolean("multivariate", true),
     constant_liar: o.boolean("constant_liar", true),
+    max_bad_trials: o.int("max_bad_trials", DEFAULT_MAX_BAD_TRIALS, 1, 1_000_000),
   };
 }
 
@@ -51,8 +64,20 @@ export function gamma(n: number): number {
  * estimators weight recent trials more).
  */
 export function splitTrials(history: readonly TrialRecord[]): { good: TrialRecord[]; bad: TrialRecord[] } {
-  const ranked = history.filter(hasValue).sort((x, y) => y.value - x.value || x.id - y.id);
-  const good = new Set<TrialRecord>(ranked.slice(0, gamma(history.length)));
+  // The top k by one pass with a sorted list of at most k = gamma(n) <= 25 (no sort of
+  // the whole history: a proposal's cost stays flat as the study grows).
+  const k = gamma(history.length);
+  const top: (TrialRecord & { value: number })[] = [];
+  const before = (x: TrialRecord & { value: number }, y: TrialRecord & { value: number }) => x.value > y.value || (x.value === y.value && x.id < y.id);
+  for (const t of history) {
+    if (k === 0 || !hasValue(t)) continue;
+    if (top.length === k && !before(t, top[k - 1])) continue;
+    let i = top.length === k ? k - 1 : top.length;
+    while (i > 0 && before(t, top[i - 1])) i--;
+    top.splice(i, 0, t);
+    if (top.length > k) top.pop();
+  }
+  const good = new Set<TrialRecord>(top);
   return { good: history.filter((t) => good.has(t)), bad: history.filter((t) => !good.has(t)) };
 }
 
@@ -116,7 +141,10 @@ export class TpeSampler implements Sampler {
     const seen = this.seen.of(strategy, past);
     if (past.length < this.options.n_startup_trials) return fillBatch(ctx, seen, () => [sampleParams(strategy, rng)]);
     const { good, bad } = splitTrials(past);
-    const badParams = bad.map((t) => t.params);
+    // Bounded cost: the most recent max_bad_trials bad trials (older ones already carry the
+    // smallest weights of Optuna's ramp); the good group always comes from the whole history.
+    const cap = this.options.max_bad_trials;
+    const badParams = (bad.length > cap ? bad.slice(bad.length - cap) : bad).map((t) => t.params);
     const groups = this.options.multivariate ? [strategy.params] : strategy.params.map((s) => [s]);
     const l = groups.map((specs) => estimator(specs, good.map((t) => t.params), this.options));
     let g: ParzenEstimator[] = [];

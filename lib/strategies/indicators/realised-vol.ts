@@ -4,7 +4,7 @@
  * (the usual high-frequency estimator: the mean of 5-minute returns is noise next to
  * their spread). Defined from i = n on, where the window starts at bar 1 or later.
  */
-import { sma } from "./rolling";
+import { smaCompensated } from "./rolling";
 
 /** out[i] = ln(close[i] / close[i-1])^2; out[0] = 0 (no return before bar 0). */
 export function squaredLogReturns(close: Float64Array, out: Float64Array): Float64Array {
@@ -19,7 +19,7 @@ export function squaredLogReturns(close: Float64Array, out: Float64Array): Float
 
 /** out[i] = RV_n[i] from the squared returns; NaN for i < n. */
 export function realisedVariance(squaredReturns: Float64Array, n: number, out: Float64Array): Float64Array {
-  sma(squaredReturns, n, out);
+  smaCompensated(squaredReturns, n, out);
   // sma fills from i = n - 1, a window that holds the placeholder at bar 0.
   if (n - 1 < out.length) out[n - 1] = NaN;
   return out;

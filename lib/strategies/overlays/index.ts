@@ -30,6 +30,7 @@ export function withOverlay(base: Strategy, overlay: Overlay): Strategy {
     signal(ctx, p, w) {
       base.signal(ctx, p, w);
       overlay.apply(ctx, p, w);
+      if (ctx.swaps !== undefined) ctx.swaps.count = -1; // the base's list no longer holds
     },
   };
 }
