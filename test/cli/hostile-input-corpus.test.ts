@@ -43,7 +43,7 @@ const FLAG_MATRIX: { argv: string[]; numbers: string[]; durations: string[] }[] 
   { argv: ["checkpoints", "cleanup", "--dry-run", "--root", "{ck}"], numbers: [], durations: ["max-age"] },
   { argv: ["operations", "cancel", "{op}", "--root", "{ck}"], numbers: [], durations: ["wait"] },
   {
-    argv: ["costs", "fetch", "--source", "amm", "--reserve-quote", "1000000", "--fee", "0.003", "--step", "1000", "--end", "3000", "--out", "{out}/costs.json"],
+    argv: ["costs", "fetch", "--source", "amm", "--reserve-quote", "1000000", "--fee", "0.003", "--gas", "1", "--step", "1000", "--end", "3000", "--out", "{out}/costs.json"],
     numbers: ["gas", "step", "end", "parallel", "retries", "reserve-quote", "fee"],
     durations: ["pause", "timeout"],
   },

@@ -8,7 +8,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { lab, type Lab } from "../backtest/fixtures";
-import { runCli } from "./run-cli";
+import { spawn } from "node:child_process";
+import { COMMANDS } from "../../lib/cli/commands";
+import { CLI, runCli } from "./run-cli";
 
 const SCHEMAS = join(__dirname, "../../docs/schemas");
 const ajv = new Ajv({ allErrors: true, strict: false });
@@ -46,7 +48,31 @@ afterAll(() => L.cleanup());
 
 describe("--json documents follow docs/schemas", () => {
   it("has a schema for every command", () => {
-    for (const name of ["main", "evaluate", "optimize", "backtest", "checkpoints", "operations", "data", "report", "setup", "error", "help"]) expect(validators[name], name).toBeDefined();
+    for (const name of [...COMMANDS.map((c) => c.name), "error", "help"]) expect(validators[name], name).toBeDefined();
+  });
+
+  it("costs show and fetch, train (complete and cancelled), serve", async () => {
+    await doc("costs", ["costs", "show", L.costs]);
+    await doc("costs", ["costs", "fetch", "--source", "amm", "--reserve-quote", "5000000", "--fee", "0.003", "--gas", "1", "--step", "1000", "--end", "3000", "--out", join(L.dir, "amm.json")]);
+    const bars = join(L.dir, "train-bars.csv");
+    await runCli(["data", "generate", "--days", "20", "--out", bars]);
+    const ck = join(L.dir, "train-ck");
+    await doc("train", ["train", "--data", bars, "--epochs", "1", "--out", join(L.dir, "model"), "--root", ck]);
+    const stopped = await doc("train", ["train", "--data", bars, "--epochs", "3", "--stop-after-epochs", "1", "--out", join(L.dir, "model2"), "--root", ck], 130);
+    expect(stopped).toMatchObject({ status: "cancelled", epoch: 1 });
+    expect(String(stopped.resume_command)).toMatch(/^stratlab operations resume tr-\S+ --root /);
+
+    // serve prints its document when it stops.
+    const p = spawn(process.execPath, [CLI, "serve", "--port", "0", "--root", join(L.dir, "serve-ck"), "--runs", join(L.dir, "serve-runs"), "--json"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    p.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    p.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    for (let i = 0; i < 300 && !err.includes("listening"); i++) await new Promise((r) => setTimeout(r, 50));
+    p.kill("SIGTERM");
+    await new Promise((r) => p.once("exit", r));
+    const served = JSON.parse(out.trim()) as Record<string, unknown>;
+    expect(validators.serve!(served) ? [] : validators.serve!.errors, err).toEqual([]);
   });
 
   it("evaluate: always results[] (one per trade size) and the parameters with defaults filled", async () => {

@@ -25,15 +25,18 @@ function args(data: string, runs: string, name: string, extra: string[] = []): s
 interface WorkerProc {
   proc: ChildProcess;
   stderr: () => string;
+  stdout: () => string;
   exited: Promise<number | null>;
 }
 
 function startWorker(url: string, extra: string[] = []): WorkerProc {
-  const proc = spawn(process.execPath, [CLI, "worker", "--redis", url, "--concurrency", "1", "--lock-duration", "1000", "--stalled-interval", "500", ...extra], { stdio: ["ignore", "ignore", "pipe"] });
+  const proc = spawn(process.execPath, [CLI, "worker", "--redis", url, "--concurrency", "1", "--lock-duration", "1000", "--stalled-interval", "500", "--json", ...extra], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
+  let out = "";
   proc.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
+  proc.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
   const exited = new Promise<number | null>((res) => proc.on("exit", (code) => res(code)));
-  return { proc, stderr: () => err, exited };
+  return { proc, stderr: () => err, stdout: () => out, exited };
 }
 
 async function stop(w: WorkerProc): Promise<void> {
@@ -121,9 +124,14 @@ describe("optimize --redis: trials on a job queue", () => {
     await waitUntil(() => runDirNamed(fx.runs, "redis-restarted") !== null, 30_000);
     const journal = join(runDirNamed(fx.runs, "redis-restarted")!, "trials.jsonl");
     await waitUntil(() => journalLines(journal) >= 16 || child.exited(), 60_000, 2);
+    // Workers frozen first, so jobs are still waiting in Redis (not all in a worker's hands)
+    // when it goes; they wake up to an empty Redis and must reconnect.
+    for (const w of workers) w.proc.kill("SIGSTOP");
+    expect(journalLines(journal)).toBeLessThan(TOTAL);
     await redis.down();
     await new Promise((r) => setTimeout(r, 300));
     await redis.up();
+    for (const w of workers) w.proc.kill("SIGCONT");
     const r = await child.done;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr, r.stderr).toMatch(/re-queued \d+ job/);
@@ -163,6 +171,11 @@ describe("optimize --redis: trials on a job queue", () => {
     const r = await child.done;
     expect(r.code, r.stderr).toBe(0);
     expect(canonicalTrials(String(parseJson(r.stdout).dir))).toEqual(reference);
+    // A worker stopped with SIGTERM finishes and prints its document (docs/schemas/worker.schema.json).
+    const w = workers[workers.length - 1]!;
+    await stop(w);
+    expect(await w.exited).toBe(0);
+    expect(JSON.parse(w.stdout().trim())).toEqual({ schema_version: 1, status: "stopped", evaluated: TOTAL });
   });
 
   it("an unreachable Redis or a bad URL: one line, exit 2", () => {

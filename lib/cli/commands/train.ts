@@ -96,7 +96,14 @@ export const trainCommand: Command = {
     } catch (e) {
       reporter.done();
       // The resume command the bridge prints must name a non-default root.
-      if (e instanceof CancelledError && root !== undefined && /resume with: stratlab operations resume \S+$/.test(e.message)) throw new CancelledError(`${e.message} --root ${root}`);
+      // A script reads the structured document (operation, checkpoint, epoch, resume command), as for a backtest.
+      if (e instanceof CancelledError) {
+        const d = e.details;
+        const rootArg = root !== undefined ? ` --root ${root}` : "";
+        const resume = typeof d.resume_command === "string" ? d.resume_command + rootArg : null;
+        const message = root !== undefined && /resume with: stratlab operations resume \S+$/.test(e.message) ? `${e.message}${rootArg}` : e.message;
+        throw new CancelledError(message, { ...d, epoch: typeof d.unit === "number" ? d.unit : null, resume_command: resume });
+      }
       throw e;
     }
     reporter.done();

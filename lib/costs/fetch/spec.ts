@@ -81,6 +81,11 @@ function text(o: OptionRecord, name: string): string | undefined {
   throw new UsageError(`--${name} must be a single value, got ${JSON.stringify(v)}`);
 }
 
+/** Bounds of the numeric options: larger is a typo (and 1e308 overflows the arithmetic). */
+const MAX_GAS = 1e6; // as the cost table's own bound on gas
+const MAX_SIZE = 1e12; // as the largest trade size a search takes
+const MAX_RESERVE = 1e12; // a trillion in quote currency: no pool holds more
+
 function number(o: OptionRecord, name: string, check: (x: number) => boolean, what: string): number | undefined {
   const v = text(o, name);
   if (v === undefined) return undefined;
@@ -175,7 +180,6 @@ function headerList(o: OptionRecord): string[] {
   throw new UsageError(`--header must be 'Name: $ENV_VAR' (or a list of them in a config file)`);
 }
 
-const nonNegative = (x: number) => x >= 0;
 
 /** The fetch a set of options describes; throws a UsageError naming the first bad option. */
 export function parseFetchSpec(o: OptionRecord): FetchSpec {
@@ -184,10 +188,10 @@ export function parseFetchSpec(o: OptionRecord): FetchSpec {
   const pair = parsePair(text(o, "pair"));
   const headers = headerList(o).map(parseHeader);
   const gasPath = path(o, "gas-path");
-  const gas = number(o, "gas", nonNegative, "a number >= 0 (quote currency per swap)");
+  const gas = number(o, "gas", (x) => x >= 0 && x <= MAX_GAS, `a number from 0 to ${MAX_GAS} (quote currency per swap)`);
   if (gas !== undefined && gasPath !== undefined) throw new UsageError("give --gas N or --gas-path PATH, not both");
-  const step = number(o, "step", (x) => x > 0, "a number > 0 (quote currency)");
-  const end = number(o, "end", (x) => x > 0, "a number > 0 (quote currency)");
+  const step = number(o, "step", (x) => x > 0 && x <= MAX_SIZE, `a number > 0 and <= ${MAX_SIZE} (quote currency)`);
+  const end = number(o, "end", (x) => x > 0 && x <= MAX_SIZE, `a number > 0 and <= ${MAX_SIZE} (quote currency)`);
   if (step === undefined || end === undefined) throw new UsageError("--step and --end are required: sizes step, 2*step, ... up to end, e.g. --step 1000 --end 1000000");
   const sizes = planSizes(step, end);
   const url = text(o, "url");
@@ -204,7 +208,7 @@ export function parseFetchSpec(o: OptionRecord): FetchSpec {
   } else {
     if (gasPath !== undefined) throw new UsageError("--source amm takes --gas N (quote currency per swap), not --gas-path");
     if (gas === undefined) throw new UsageError("--source amm needs --gas N, the gas per swap in quote currency");
-    const reserveQuote = number(o, "reserve-quote", (x) => x > 0, "a number > 0 (the pool's quote-side reserve)");
+    const reserveQuote = number(o, "reserve-quote", (x) => x > 0 && x <= MAX_RESERVE, `a number > 0 and <= ${MAX_RESERVE} (the pool's quote-side reserve)`);
     const fee = number(o, "fee", (x) => x >= 0 && x < 1, "a fraction in [0, 1) (0.003 = 0.3 %)");
     const reserveQuotePath = path(o, "reserve-quote-path");
     const feePath = path(o, "fee-path");
