@@ -249,20 +249,18 @@ function checkpointOf(states: Map<string, StudyState>, search: SearchConfig, don
 function refuseUndefinedNotebookCode(dir: string): void {
   if (!existsSync(resolve(dir, "manifest.json"))) return;
   const code = readManifest(dir).code;
-  for (const [name, ref] of Object.entries(code?.strategies ?? {})) {
-    if (ref.file !== undefined) continue;
-    try {
-      getStrategy(name);
-    } catch {
-      throw new RunError(`${dir} was made with strategy "${name}" defined in a notebook or script (no file); run its defineStrategy again in that notebook or script to resume it there`);
-    }
-  }
-  for (const [name, ref] of Object.entries(code?.objectives ?? {})) {
-    if (ref.file !== undefined) continue;
-    try {
-      getObjective(name);
-    } catch {
-      throw new RunError(`${dir} was made with objective "${name}" defined in a notebook or script (no file); run its defineObjective again in that notebook or script to resume it there`);
+  const kinds: [string, Record<string, { file?: string }> | undefined, (name: string) => unknown, string][] = [
+    ["strategy", code?.strategies, getStrategy, "defineStrategy"],
+    ["objective", code?.objectives, getObjective, "defineObjective"],
+  ];
+  for (const [kind, refs, lookUp, define] of kinds) {
+    for (const [name, ref] of Object.entries(refs ?? {})) {
+      if (ref.file !== undefined) continue;
+      try {
+        lookUp(name);
+      } catch {
+        throw new RunError(`${dir} was made with ${kind} "${name}" defined in a notebook or script (no file); run its ${define} again in that notebook or script to resume it there`);
+      }
     }
   }
 }

@@ -8,6 +8,7 @@ import { BOUNDS, jsonObject, num, required, str } from "../args";
 import { STRATEGY_INPUT_OPTIONS, strategyInputUsage } from "../strategy-input";
 import { ensureCosts } from "./costs";
 import type { Command } from "../command";
+import { cancelledWithRoot } from "../cancelled";
 import { ProgressReporter } from "../progress";
 import { renderTable } from "../table";
 
@@ -90,13 +91,7 @@ export const backtestCommand: Command = {
     } catch (e) {
       reporter.done();
       // The resume command the bridge prints must name a non-default root.
-      if (e instanceof CancelledError) {
-        const d = e.details;
-        const rootArg = root !== undefined ? ` --root ${root}` : "";
-        const resume = typeof d.resume_command === "string" ? d.resume_command + rootArg : null;
-        const message = root !== undefined && /resume with: stratlab operations resume \S+$/.test(e.message) ? `${e.message}${rootArg}` : e.message;
-        throw new CancelledError(message, { ...d, bar: typeof d.unit === "number" ? d.unit : null, resume_command: resume, warnings });
-      }
+      if (e instanceof CancelledError) throw cancelledWithRoot(e, root, "bar", { warnings });
       throw e;
     }
     reporter.done();

@@ -4,6 +4,7 @@ import { CHECKPOINTS_DIR, DEFAULT_DATA } from "../../paths";
 import { DEFAULT_CHECKPOINT_EVERY_EPOCHS, DEFAULT_MODEL_DIR, train, type EpochEvent, type TrainDocument, type TrainRequest } from "../../train/run";
 import { num, numList, oneOf, str } from "../args";
 import type { Command, CommandContext } from "../command";
+import { cancelledWithRoot } from "../cancelled";
 import { ProgressReporter } from "../progress";
 
 /** A bound on every epoch count: more is a typo (an epoch on 210k bars takes seconds). */
@@ -97,13 +98,7 @@ export const trainCommand: Command = {
       reporter.done();
       // The resume command the bridge prints must name a non-default root.
       // A script reads the structured document (operation, checkpoint, epoch, resume command), as for a backtest.
-      if (e instanceof CancelledError) {
-        const d = e.details;
-        const rootArg = root !== undefined ? ` --root ${root}` : "";
-        const resume = typeof d.resume_command === "string" ? d.resume_command + rootArg : null;
-        const message = root !== undefined && /resume with: stratlab operations resume \S+$/.test(e.message) ? `${e.message}${rootArg}` : e.message;
-        throw new CancelledError(message, { ...d, epoch: typeof d.unit === "number" ? d.unit : null, resume_command: resume });
-      }
+      if (e instanceof CancelledError) throw cancelledWithRoot(e, root, "epoch");
       throw e;
     }
     reporter.done();
