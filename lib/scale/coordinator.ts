@@ -93,6 +93,8 @@ export class RedisEvaluator implements TrialEvaluator {
     events.on("completed", ({ jobId: id }) => void ev.check(id));
     events.on("failed", ({ jobId: id, failedReason }) => ev.sayFailure(id, failedReason));
     ev.sweepTimer = setInterval(() => void ev.sweep(), o.sweepMs);
+    // Cancelled: every wait ends with what it has (one listener for the evaluator's life).
+    ctx.signal?.addEventListener("abort", () => ev.releaseAll(), { once: true });
     ctx.onLog(`evaluating on the queue "${o.queue}" at ${maskRedisUrl(o.url)} (run key ${ev.run}, from ${hostname()})`);
     return ev;
   }
@@ -122,7 +124,6 @@ export class RedisEvaluator implements TrialEvaluator {
       jobs.push({ name: JOB_NAME, data: job, opts: { jobId: id } });
     }
     if (jobs.length > 0) await this.queue.addBulk(jobs.map((j) => ({ ...j, opts: { ...j.opts, ...JOB_OPTIONS } })));
-    this.ctx.signal?.addEventListener("abort", () => this.releaseAll(), { once: true });
     await Promise.all(waits);
     return tasks.map((t) => byTask.get(t)).filter((r): r is TaskResult => r !== undefined);
   }

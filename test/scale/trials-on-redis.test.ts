@@ -128,6 +128,8 @@ describe("optimize --redis: trials on a job queue", () => {
     // when it goes; they wake up to an empty Redis and must reconnect.
     for (const w of workers) w.proc.kill("SIGSTOP");
     expect(journalLines(journal)).toBeLessThan(TOTAL);
+    // Some jobs wait in the queue (BullMQ's wait list), not only in the frozen workers' hands.
+    await waitUntil(() => Number(redis.cli("LLEN", "bull:stratlab-trials:wait")) > 0, 30_000, 20);
     await redis.down();
     await new Promise((r) => setTimeout(r, 300));
     await redis.up();
