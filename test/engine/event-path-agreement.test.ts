@@ -24,6 +24,7 @@ import { RandomSampler } from "../../lib/optimize/samplers";
 import { DEFAULT_COSTS, DEFAULT_DATA } from "../../lib/paths";
 import { Rng } from "../../lib/random/rng";
 import { getStrategy, overlayNames, strategyNames } from "../../lib/strategies/registry";
+import { TEST_PARAMS } from "../strategies/fixtures";
 import { Scratch } from "../../lib/strategies/scratch";
 import type { Params, Strategy } from "../../lib/strategies/types";
 import { BINANCE_CSV, BITMEX_CSV } from "../data/helpers";
@@ -75,8 +76,10 @@ function bothPaths(ev: Evaluator, s: Strategy, p: Params, opts: EvaluateOptions 
 /** Every base strategy alone and with each overlay. */
 const STRATEGIES = strategyNames().flatMap((b) => [b, ...overlayNames().map((o) => `${b}+${o}`)]);
 
+/** Random parameter sets; ml_signal trades the committed test model, not models/default (absent in a fresh clone). */
 function paramSets(s: Strategy, count: number, seed: number): Params[] {
-  return new RandomSampler().propose({ strategy: s, history: [], firstId: 0, count, rng: Rng.derive(seed, "event-path", s.name), totalTrials: count });
+  const sets = new RandomSampler().propose({ strategy: s, history: [], firstId: 0, count, rng: Rng.derive(seed, "event-path", s.name), totalTrials: count });
+  return s.params.some((p) => p.name === "model") ? sets.map((p) => ({ ...p, ...TEST_PARAMS.ml_signal })) : sets;
 }
 
 describe("event-driven account = per-bar account", () => {

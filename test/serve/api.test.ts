@@ -188,7 +188,7 @@ test("connect(url): start, watch, cancel (stop after bars), checkpoints, resume;
 
 test("training through its adapter: stopped after an epoch, resumed to completion", async () => {
   const svc = connect(url);
-  const op = await svc.start({ type: "training", data: L.data, epochs: 3, stop_after_epochs: 1 });
+  const op = await svc.start({ type: "training", data: L.data, epochs: 3, stop_after_epochs: 1, out: join(L.dir, "model-api") });
   const stopped = await svc.watch(op.id, { progress: false });
   expect(stopped).toMatchObject({ status: "cancelled", latest_checkpoint: { kind: "cancellation", unit: 1 } });
   const done = await svc.watch((await svc.resume(op.id)).id, { progress: false });
@@ -283,7 +283,7 @@ test("the scheduled cleanup skips running operations and keeps final checkpoints
     for (let i = 0; i < 50 && (await svc.checkpoints({ operation: running.id })).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await svc.checkpoints({ operation: running.id })).toEqual([]);
     // A result (final checkpoint) stays.
-    const trained = await svc.watch((await svc.start({ type: "training", data: L.data, epochs: 2 })).id, { progress: false });
+    const trained = await svc.watch((await svc.start({ type: "training", data: L.data, epochs: 2, out: join(L.dir, "model-cleanup") })).id, { progress: false });
     expect(trained.status).toBe("completed");
     await new Promise((r) => setTimeout(r, 400));
     expect((await svc.checkpoints({ operation: trained.id })).map((c) => c.kind)).toEqual(["final"]);
