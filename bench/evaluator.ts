@@ -36,6 +36,12 @@ const WARM = 60;
 const REPS = 100;
 /** Evaluations in the allocation burst (halved while a GC interrupts it). */
 const ALLOC_CALLS = 32;
+/**
+ * Evaluations between the burst's GC and the burst: V8 takes a few hundred evaluations to
+ * reach optimised code for all of an evaluation's functions (before that, baseline code
+ * boxes doubles: ~20 KB an evaluation); a long search runs in the optimised code.
+ */
+const ALLOC_REWARM = 200;
 
 export interface EvaluatorFigures {
   strategy: string;
@@ -101,7 +107,7 @@ const optsOf = (path: Path): EvaluateOptions => ({ path: path === "per-bar" ? "p
 function evaluatorCase(bars: Bars, costs: CostTable, strategy: Strategy, kase: "repeat" | "vary"): EvaluatorFigures[] {
   const evs = PATHS.map(() => new Evaluator(bars, costs));
   // vary: warm-up, timed and allocation evaluations each get parameter sets of their own.
-  const fresh = kase === "vary" ? freshParams(strategy, WARM + REPS + ALLOC_CALLS, 7) : [];
+  const fresh = kase === "vary" ? freshParams(strategy, WARM + REPS + ALLOC_CALLS + ALLOC_REWARM, 7) : [];
   const defaults = defaultParams(strategy);
   const paramsAt = (i: number) => (kase === "repeat" ? defaults : fresh[i]);
   PATHS.forEach((path, k) => {
@@ -119,7 +125,7 @@ function evaluatorCase(bars: Bars, costs: CostTable, strategy: Strategy, kase: "
     }
   }
   return PATHS.map((path, k) => {
-    const alloc = allocation((i) => evs[k].evaluate(strategy, paramsAt(WARM + REPS + i), TRADE_SIZE, optsOf(path)), ALLOC_CALLS);
+    const alloc = allocation((i) => evs[k].evaluate(strategy, paramsAt(WARM + REPS + i), TRADE_SIZE, optsOf(path)), ALLOC_CALLS, ALLOC_REWARM);
     const times = wall[k];
     const med = median(times);
     return {
@@ -149,7 +155,7 @@ function parts(bars: Bars, costs: CostTable): PartFigures[] {
   const measure = (part: string, f: () => void) => {
     for (let i = 0; i < WARM; i++) f();
     const { wall: times, cpu } = timeEach(REPS, f);
-    const alloc = allocation(f, ALLOC_CALLS);
+    const alloc = allocation(f, ALLOC_CALLS, ALLOC_REWARM);
     const med = median(times);
     out.push({ part, median_ms: med, p90_ms: quantile(times, 0.9), median_cpu_ms: median(cpu), per_s: 1000 / med, bytes_per_call: alloc.bytesPerCall, mbars_per_s: bars.length / med / 1000 });
   };

@@ -83,8 +83,14 @@ function used(): { heap: number; external: number } {
 }
 
 /** Heap growth over a burst of `calls`, plus whatever the GCs in it freed (from V8's GC profiler). */
-function burst(f: (i: number) => void, calls: number): { heap: number; external: number; gcs: number } {
+function burst(f: (i: number) => void, calls: number, rewarm = 0, rewarmFrom = calls): { heap: number; external: number; gcs: number } {
   collectGarbage();
+  // A full GC deoptimises optimised code that embeds objects held weakly ("weak objects"
+  // in --trace-deopt: the evaluator's runAccount, runEvents, metrics, resultOf): the next
+  // calls run in baseline code, which boxes doubles (~32 bytes per swap on the event path)
+  // and recompiles (hundreds of KB once). Calls after the GC, before the burst, let the
+  // JIT re-optimise, so the burst counts what the optimised code allocates.
+  for (let k = 0; k < rewarm; k++) f(rewarmFrom + k);
   const profiler = new GCProfiler();
   profiler.start();
   const u0 = used();
@@ -107,12 +113,12 @@ function burst(f: (i: number) => void, calls: number): { heap: number; external:
  * is only trusted over a burst without a GC, so a burst with one is retried at half the
  * length (down to one call). The measurement's own allocations (an empty `f`) are subtracted.
  */
-export function allocation(f: (i: number) => void, calls: number): Allocation {
+export function allocation(f: (i: number) => void, calls: number, rewarm = 0): Allocation {
   let n = calls;
-  let r = burst(f, n);
+  let r = burst(f, n, rewarm, calls);
   while (r.gcs > 0 && n > 1) {
     n = Math.max(1, n >> 1);
-    r = burst(f, n);
+    r = burst(f, n, rewarm, calls);
   }
   const noop = burst(() => {}, n);
   const heap = r.heap - noop.heap;

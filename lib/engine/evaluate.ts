@@ -22,7 +22,7 @@ export const ACCOUNT_PATHS = ["auto", "per-bar", "events"] as const;
 export type AccountPath = (typeof ACCOUNT_PATHS)[number];
 
 /** "auto" takes the event path while swaps are fewer than one per this many bars. */
-export const EVENT_PATH_MIN_BARS_PER_SWAP = 100;
+export const EVENT_PATH_MIN_BARS_PER_SWAP = 50;
 
 export interface EvaluateOptions {
   /** Account path (default "auto"). */
@@ -48,6 +48,15 @@ export class Evaluator {
   private readonly context: SignalContext;
   private readonly periodStarts: number[];
   private readonly buffers: AccountBuffers;
+  /**
+   * The last Account run, kept alive on purpose. An Account's final hidden class (its
+   * fields added one by one) is reachable from the class only through V8's weak
+   * transitions, and the optimised code of runAccount, Account, runEvents and metrics
+   * checks it: with no Account left alive, a full GC kills that map and deoptimises all four
+   * ("weak objects" in --trace-deopt). The next evaluations then ran in baseline code, about
+   * 25 KB allocated each instead of 3 KB and slower, until re-optimised (docs/benchmarks.md).
+   */
+  private lastAccount: Account | null = null;
 
   constructor(
     readonly bars: Bars,
@@ -115,6 +124,7 @@ export class Evaluator {
       full: opts.full,
       buffers: this.buffers,
     });
+    this.lastAccount = acc;
     const events = nEvents >= 0 && (opts.path === "events" || nEvents * EVENT_PATH_MIN_BARS_PER_SWAP < b.length);
     if (events) acc.runEvents(closeIndexOf(b.close), this.events, nEvents);
     else acc.run();
