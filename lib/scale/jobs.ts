@@ -18,4 +18,6 @@ export interface EvaluationJob {
 export interface EvaluationJobResult {
   evaluated: number;
   worker: string;
+  /** Wall ms the worker's pool spent evaluating the job's tasks (the rest of a job's time is the queue's). */
+  eval_ms?: number;
 }
