@@ -46,7 +46,16 @@ interface Pending {
   done: (results: TaskResult[]) => void;
 }
 
+/** What this coordinator's jobs cost on the workers (the bench splits a job's wall time with it). */
+export interface QueueStats {
+  /** Jobs of this coordinator that completed. */
+  jobs: number;
+  /** Wall ms the workers' pools spent evaluating them (as the workers report it). */
+  workerEvalMs: number;
+}
+
 export class RedisEvaluator implements TrialEvaluator {
+  readonly stats: QueueStats = { jobs: 0, workerEvalMs: 0 };
   private readonly pending = new Map<string, Pending>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping = false;
@@ -90,7 +99,10 @@ export class RedisEvaluator implements TrialEvaluator {
     events.on("error", () => undefined);
     await events.waitUntilReady();
     const ev = new RedisEvaluator(ctx, o, [redis, ...given], queue, events, runKey(ctx.run.name, ctx.run.created), blobs, ctx.workers);
-    events.on("completed", ({ jobId: id }) => void ev.check(id));
+    events.on("completed", ({ jobId: id, returnvalue }) => {
+      ev.count(id, returnvalue);
+      void ev.check(id);
+    });
     events.on("failed", ({ jobId: id, failedReason }) => ev.sayFailure(id, failedReason));
     ev.sweepTimer = setInterval(() => void ev.sweep(), o.sweepMs);
     // Cancelled: every wait ends with what it has (one listener for the evaluator's life).
@@ -204,6 +216,13 @@ export class RedisEvaluator implements TrialEvaluator {
     }
   }
 
+  private count(id: string, returnvalue: unknown): void {
+    if (!this.pending.has(id)) return;
+    this.stats.jobs += 1;
+    const v = (typeof returnvalue === "string" ? safeParse(returnvalue) : returnvalue) as { eval_ms?: unknown } | null;
+    if (typeof v?.eval_ms === "number") this.stats.workerEvalMs += v.eval_ms;
+  }
+
   private sayFailure(id: string, reason: string): void {
     if (!this.pending.has(id) || this.failuresSaid.has(reason)) return;
     this.failuresSaid.add(reason);
@@ -223,6 +242,14 @@ export class RedisEvaluator implements TrialEvaluator {
         throw new RunError(`Redis holds an unreadable result for trial ${tasks[i].id} of ${tasks[i].study} (run key ${this.run}); delete ${keys.results(this.run)} and resume`);
       }
     });
+  }
+}
+
+function safeParse(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
   }
 }
 

@@ -18,4 +18,10 @@ export interface EvaluationJob {
 export interface EvaluationJobResult {
   evaluated: number;
   worker: string;
+  /**
+   * Wall ms from handing the job's tasks to the worker's pool to their results: with one job
+   * in flight, its evaluation (the rest of the job's time is the queue's); jobs in flight
+   * together on one worker each count the time they wait for its threads.
+   */
+  eval_ms?: number;
 }

@@ -94,13 +94,15 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
       throw e;
     }
     const pool = await poolFor(j);
+    const t0 = performance.now();
     const results = await pool.evaluate(j.tasks);
+    const evalMs = performance.now() - t0;
     const fields: string[] = [];
     for (const r of results) fields.push(resultField(r.study, r.id), JSON.stringify(r));
     // Results first, then the job completes: a coordinator that sees the job done finds them.
     await redis.multi().hset(keys.results(j.run), ...fields).expire(keys.results(j.run), RESULTS_TTL_S).incrby(keys.evaluated(j.run), results.length).expire(keys.evaluated(j.run), RESULTS_TTL_S).exec();
     evaluated += results.length;
-    return { evaluated: results.length, worker: name };
+    return { evaluated: results.length, worker: name, eval_ms: evalMs };
   };
 
   const workerConnection = connectRedis(o.url);

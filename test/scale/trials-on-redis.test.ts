@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, canonicalTrials, fixture, journalLines, parseJson, requireCli, runCli, runDirNamed, startCli, waitUntil } from "../optimize/cli-fixtures";
 import { TestRedis } from "./redis-server";
 import { join } from "node:path";
-import { keys, runKey } from "../../lib/scale/keys";
+import { DEFAULT_QUEUE, keys, runKey } from "../../lib/scale/keys";
 import { readManifest } from "../../lib/optimize/storage";
 import { Queue } from "bullmq";
 import { connectRedis } from "../../lib/scale/redis";
@@ -127,6 +127,8 @@ describe("optimize --redis: trials on a job queue", () => {
     // Workers frozen first, so jobs are still waiting in Redis (not all in a worker's hands)
     // when it goes; they wake up to an empty Redis and must reconnect.
     for (const w of workers) w.proc.kill("SIGSTOP");
+    // The coordinator may be between batches (proposing): wait for its next jobs to be queued.
+    await waitUntil(() => Number(redis.cli("LLEN", `bull:${DEFAULT_QUEUE}:wait`)) > 0, 30_000);
     expect(journalLines(journal)).toBeLessThan(TOTAL);
     // Some jobs wait in the queue (BullMQ's wait list), not only in the frozen workers' hands.
     await waitUntil(() => Number(redis.cli("LLEN", "bull:stratlab-trials:wait")) > 0, 30_000, 20);
