@@ -1,0 +1,123 @@
+/**
+ * `stratlab serve --redis URL`: operations on remote `stratlab worker --operations` processes
+ * through a real redis-server, over real HTTP, on a checkpoint root both share. Start with
+ * progress on the events stream, cancel, and a worker killed (kill -9) mid-operation: BullMQ
+ * hands the job to the other worker, which resumes from the last checkpoint to the result of
+ * an uninterrupted run.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { backtest } from "../../lib/backtest";
+import { isProcessAlive } from "../../lib/checkpoint";
+import { QueueRunner } from "../../lib/scale/operation-runner";
+import { startService, type RunningService } from "../../lib/serve";
+import { CLI } from "../cli/run-cli";
+import { backtestBody, ended, http, serveLab, waitFor, type Op, type ServeLab } from "../serve/fixtures";
+import { TestRedis } from "./redis-server";
+
+let L: ServeLab;
+let redis: TestRedis;
+let server: RunningService;
+let reference: unknown;
+const workers: { proc: ChildProcess; stderr: () => string; exited: Promise<number | null> }[] = [];
+
+function startWorker(url: string) {
+  const proc = spawn(process.execPath, [CLI, "worker", "--redis", url, "--concurrency", "1", "--operations", "--lock-duration", "1000", "--stalled-interval", "500", "--json"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, STRATLAB_SERVE_PACE_MS: "1" },
+  });
+  let err = "";
+  proc.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d));
+  proc.stdout!.resume();
+  const exited = new Promise<number | null>((res) => proc.on("exit", (code) => res(code)));
+  const w = { proc, stderr: () => err, exited };
+  workers.push(w);
+  return w;
+}
+
+async function ready(w: { stderr: () => string }): Promise<void> {
+  for (let i = 0; i < 200 && !/operation worker .* ready/.test(w.stderr()); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(w.stderr()).toMatch(/operation worker .* ready/);
+}
+
+/** The parent of a process (Linux /proc): the `stratlab worker` running an operation process. */
+function parentOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+}
+
+async function events(url: string, id: string): Promise<{ event: string; data: Record<string, unknown> }[]> {
+  const text = await (await fetch(`${url}/operations/${id}/events`)).text();
+  return text
+    .split("\n\n")
+    .filter((b) => b.startsWith("event: "))
+    .map((b) => ({ event: /^event: (.*)$/m.exec(b)![1]!, data: JSON.parse(/^data: (.*)$/m.exec(b)![1]!) as Record<string, unknown> }));
+}
+
+beforeAll(async () => {
+  L = serveLab();
+  redis = await TestRedis.start();
+  const r = await backtest({ strategy: "ema_cross", params: { fast: 12, slow: 48 }, data: L.data, costs: L.costs }, { root: join(L.dir, "reference"), signals: false });
+  reference = JSON.parse(JSON.stringify(r.result));
+  await Promise.all([startWorker(redis.url), startWorker(redis.url)].map(ready));
+  server = await startService({ host: "127.0.0.1", port: 0, root: L.root, runs: L.runs, runner: await QueueRunner.connect(redis.url) });
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill("SIGTERM");
+  await Promise.all(workers.map((w) => w.exited));
+  await redis?.down();
+  L?.cleanup();
+});
+
+test("an operation runs on a remote worker: progress relayed to the events stream, the uninterrupted result", async () => {
+  const r = await http<Op>(server.url, "POST", "/operations", backtestBody(L));
+  expect(r.status).toBe(202);
+  expect(r.body.status).toBe("queued");
+  const streamed = events(server.url, r.body.id);
+  // It runs in a process of one of the workers, not of the server.
+  const running = await waitFor(server.url, r.body.id, (o) => o.status === "running" && o.pid !== null);
+  expect(workers.map((w) => w.proc.pid)).toContain(parentOf(running.pid!));
+  const stream = await streamed;
+  const progress = stream.filter((e) => e.event === "progress").map((e) => e.data.unit as number);
+  expect(progress.length).toBeGreaterThan(3);
+  expect(stream.filter((e) => e.event === "checkpoint").map((e) => (e.data.checkpoint as { kind: string }).kind)).toContain("periodic");
+  expect(stream.at(-1)!.event).toBe("end");
+  const done = await waitFor(server.url, r.body.id, ended);
+  expect(done.status).toBe("completed");
+  expect(done.result).toEqual(reference);
+}, 60_000);
+
+test("cancel over HTTP reaches the remote operation: cancelled at a cancellation checkpoint", async () => {
+  const r = (await http<Op>(server.url, "POST", "/operations", backtestBody(L))).body;
+  await waitFor(server.url, r.id, (o) => o.status === "running" && o.latest_checkpoint !== null);
+  expect((await http<Op>(server.url, "POST", `/operations/${r.id}/cancel`)).status).toBe(202);
+  const done = await waitFor(server.url, r.id, ended);
+  expect(done.status).toBe("cancelled");
+  expect(done.latest_checkpoint!.kind).toBe("cancellation");
+  expect(done.latest_checkpoint!.unit).toBeLessThan(3456);
+}, 60_000);
+
+test("a worker killed (kill -9) mid-operation: the other worker resumes it from its last checkpoint to the uninterrupted result", async () => {
+  const r = (await http<Op>(server.url, "POST", "/operations", backtestBody(L))).body;
+  const running = await waitFor(server.url, r.id, (o) => o.status === "running" && (o.latest_checkpoint?.unit ?? 0) >= 1000 && o.pid !== null);
+  const victim = workers.find((w) => w.proc.pid === parentOf(running.pid!))!;
+  expect(victim).toBeDefined();
+  victim.proc.kill("SIGKILL");
+  await victim.exited;
+  const interrupted = await waitFor(server.url, r.id, (o) => ended(o) && o.resumed_by !== null, 30_000);
+  expect(interrupted.status).toBe("interrupted");
+  const done = await waitFor(server.url, interrupted.resumed_by!, ended, 40_000);
+  expect(done.status).toBe("completed");
+  expect(done.resumed_from).toBe(r.id);
+  expect(done.result).toEqual(reference);
+  // The resume took the interrupted operation's checkpoint over (deleted once it completed).
+  expect((await waitFor(server.url, r.id, () => true)).latest_checkpoint).toBeNull();
+  const survivor = workers.find((w) => w !== victim)!;
+  expect(survivor.stderr()).toMatch(/handed over by a worker that stopped: continuing .* from its last checkpoint/);
+  // The killed worker's operation process saved its checkpoint and stopped: nothing left behind.
+  expect(isProcessAlive(running.pid!)).toBe(false);
+}, 90_000);
