@@ -14,6 +14,7 @@ import { isProcessAlive } from "../../lib/checkpoint";
 import { QueueRunner } from "../../lib/scale/operation-runner";
 import { startService, type RunningService } from "../../lib/serve";
 import { CLI } from "../cli/run-cli";
+import { runCli } from "../optimize/cli-fixtures";
 import { backtestBody, ended, http, serveLab, waitFor, type Op, type ServeLab } from "../serve/fixtures";
 import { TestRedis } from "./redis-server";
 
@@ -121,3 +122,14 @@ test("a worker killed (kill -9) mid-operation: the other worker resumes it from 
   // The killed worker's operation process saved its checkpoint and stopped: nothing left behind.
   expect(isProcessAlive(running.pid!)).toBe(false);
 }, 90_000);
+
+test("serve --redis and worker --operations refuse in one line: unreachable Redis, flags without their pair", () => {
+  const dead = runCli(["serve", "--port", "0", "--root", L.root, "--runs", L.runs, "--redis", "redis://:secret@127.0.0.1:1"]);
+  expect(dead.code).toBe(2);
+  expect(dead.stderr.trim()).toMatch(/^UsageError: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 \(.*\); start redis-server/);
+  expect(dead.stderr).not.toContain("secret");
+  const queue = runCli(["serve", "--port", "0", "--queue", "x"]);
+  expect([queue.code, queue.stderr.trim()]).toEqual([2, "UsageError: --queue names the operations queue of --redis; give --redis too"]);
+  const ops = runCli(["worker", "--redis", redis.url, "--operations-queue", "x"]);
+  expect([ops.code, ops.stderr.trim()]).toEqual([2, "UsageError: --operations-queue needs --operations"]);
+});

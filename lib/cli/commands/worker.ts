@@ -43,6 +43,7 @@ export const workerCommand: Command = {
     const url = required(ctx.values, "redis", "e.g. --redis redis://:PASSWORD@10.0.0.5:6379");
     checkRedisUrl(url);
     const threads = num(ctx.values, "concurrency", { int: true, min: 1, max: 4 * availableParallelism() }) ?? workerCount();
+    if (ctx.values.operations !== true && str(ctx.values, "operations-queue") !== undefined) throw new UsageError("--operations-queue needs --operations");
     const lockDuration = num(ctx.values, "lock-duration", { int: true, min: 100, max: 3_600_000 });
     const stalledInterval = num(ctx.values, "stalled-interval", { int: true, min: 100, max: 3_600_000 });
     const worker = await startQueueWorker({
@@ -63,7 +64,7 @@ export const workerCommand: Command = {
         await worker.close();
         throw e;
       });
-    } else if (str(ctx.values, "operations-queue") !== undefined) throw new UsageError("--operations-queue needs --operations");
+    }
     const stopped = new Promise<string>((resolve) => {
       for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => resolve(sig));
     });
