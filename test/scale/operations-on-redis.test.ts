@@ -49,6 +49,16 @@ function parentOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
 }
 
+/** A process's state letter (Z: exited, waiting for a parent that reaps orphans). */
+function procState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0]!;
+  } catch {
+    return "gone";
+  }
+}
+
 async function events(url: string, id: string): Promise<{ event: string; data: Record<string, unknown> }[]> {
   const text = await (await fetch(`${url}/operations/${id}/events`)).text();
   return text
@@ -120,8 +130,19 @@ test("a worker killed (kill -9) mid-operation: the other worker resumes it from 
   const survivor = workers.find((w) => w !== victim)!;
   expect(survivor.stderr()).toMatch(/handed over by a worker that stopped: continuing .* from its last checkpoint/);
   // The killed worker's operation process saved its checkpoint and stopped: nothing left behind.
-  expect(isProcessAlive(running.pid!)).toBe(false);
+  const gone = () => !isProcessAlive(running.pid!) || procState(running.pid!) === "Z";
+  for (let i = 0; i < 50 && !gone(); i++) await new Promise((res) => setTimeout(res, 100));
+  expect(gone()).toBe(true);
 }, 90_000);
+
+test("an optimisation runs on a remote worker too: its run folder on the shared root", async () => {
+  const r = await http<Op>(server.url, "POST", "/operations", { type: "optimisation", strategy: "sma_cross", period: "all", trials: 8, batch_size: 4, max_workers: 1, data: L.data, costs: L.costs });
+  expect(r.status).toBe(202);
+  const done = await waitFor(server.url, r.body.id, ended, 60_000);
+  expect(done.status, done.error ?? "").toBe("completed");
+  expect(done.progress).toMatchObject({ unit: 8, total: 8 });
+  expect(readFileSync(join(L.runs, done.run!, "trials.jsonl"), "utf8").trim().split("\n").length).toBeGreaterThanOrEqual(8);
+}, 60_000);
 
 test("serve --redis and worker --operations refuse in one line: unreachable Redis, flags without their pair", () => {
   const dead = runCli(["serve", "--port", "0", "--root", L.root, "--runs", L.runs, "--redis", "redis://:secret@127.0.0.1:1"]);
