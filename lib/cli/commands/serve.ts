@@ -87,7 +87,7 @@ export const serveCommand: Command = {
       const stop = (sig: NodeJS.Signals) => {
         process.removeListener("SIGINT", stop);
         process.removeListener("SIGTERM", stop);
-        ctx.err(`${sig}: stopping; running operations save a checkpoint`);
+        ctx.err(`${sig}: stopping; ${runner ? "operations keep running on their workers" : "running operations save a checkpoint"}`);
         void s.close().then(resolve, resolve);
       };
       process.on("SIGINT", stop);
