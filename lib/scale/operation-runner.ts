@@ -111,10 +111,9 @@ export class QueueRunner implements OperationRunner {
       t.handlers.onExit(e.exit.code, e.exit.signal);
       return;
     }
-    if (e.message.type === "started") {
-      t.started = true;
-      t.pid = e.message.pid;
-    }
+    // Any message means a worker's operation process has the job.
+    t.started = true;
+    if (e.message.type === "started") t.pid = e.message.pid;
     t.handlers.onMessage(e.message);
   }
 }

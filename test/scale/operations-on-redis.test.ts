@@ -144,6 +144,18 @@ test("an optimisation runs on a remote worker too: its run folder on the shared 
   expect(readFileSync(join(L.runs, done.run!, "trials.jsonl"), "utf8").trim().split("\n").length).toBeGreaterThanOrEqual(8);
 }, 60_000);
 
+test("the server stopped mid-operation: the operation goes on on its worker; a new server on the shared root shows it to its end", async () => {
+  const r = (await http<Op>(server.url, "POST", "/operations", backtestBody(L))).body;
+  await waitFor(server.url, r.id, (o) => o.status === "running" && o.latest_checkpoint !== null);
+  await server.close();
+  server = await startService({ host: "127.0.0.1", port: 0, root: L.root, runs: L.runs, runner: await QueueRunner.connect(redis.url) });
+  // Recorded by its worker: not submitted again.
+  expect(server.recovered.resubmitted).toEqual([]);
+  const done = await waitFor(server.url, r.id, ended, 40_000);
+  expect(done.status).toBe("completed");
+  expect(done.result).toEqual(reference);
+}, 60_000);
+
 test("serve --redis and worker --operations refuse in one line: unreachable Redis, flags without their pair", () => {
   const dead = runCli(["serve", "--port", "0", "--root", L.root, "--runs", L.runs, "--redis", "redis://:secret@127.0.0.1:1"]);
   expect(dead.code).toBe(2);
