@@ -13,6 +13,8 @@
  * checkpoint as a new operation (`resumed_from`), whose result equals an uninterrupted run's.
  */
 import { fork, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { hostname } from "node:os";
 import { Worker, type Job as QueueJob } from "bullmq";
 import type { Redis } from "ioredis";
@@ -85,6 +87,12 @@ export async function startOperationWorker(o: OperationWorkerOptions): Promise<O
 
   const processJob = async (qj: QueueJob<Job>): Promise<{ status: string; worker: string; id?: string }> => {
     const queued = qj.data;
+    if (!existsSync(join(queued.root, "serve", "queue.json"))) {
+      // Not the server's folder here: running would record the operation where the server never looks.
+      o.onLog(`refused operation ${queued.id}: its checkpoint root ${queued.root} is not the server's here (no serve/queue.json); mount the shared folder at that path`);
+      await publish({ op: queued.id, exit: { code: 2, signal: null } });
+      return { status: "refused: checkpoint root not shared", worker: name };
+    }
     if (new JobQueue(queued.root).find(queued.id)?.cancelled_at !== undefined) {
       await publish({ op: queued.id, exit: { code: 0, signal: null } });
       return { status: "cancelled before it started", worker: name };

@@ -6,7 +6,7 @@
  * an uninterrupted run.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { backtest } from "../../lib/backtest";
@@ -155,6 +155,21 @@ test("the server stopped mid-operation: the operation goes on on its worker; a n
   expect(done.status).toBe("completed");
   expect(done.result).toEqual(reference);
 }, 60_000);
+
+test("a worker that does not see the server's checkpoint root refuses the operation: it fails on the server, recorded nowhere else", async () => {
+  const runner = await QueueRunner.connect(redis.url);
+  try {
+    const root = join(L.dir, "not-shared");
+    const exit = await new Promise<number | null>((resolve) =>
+      runner.submit({ id: "bt-20261128-000000-0bad", type: "backtest", kind: "start", request: backtestBody(L), root, runs: join(L.dir, "runs-not-shared") }, { onMessage: () => undefined, onExit: (code) => resolve(code) }),
+    );
+    expect(exit).toBe(2);
+    expect(existsSync(root)).toBe(false);
+    expect(workers.some((w) => /refused operation bt-20261128-000000-0bad: its checkpoint root .* is not the server's here/.test(w.stderr()))).toBe(true);
+  } finally {
+    await runner.close();
+  }
+}, 30_000);
 
 test("serve --redis and worker --operations refuse in one line: unreachable Redis, flags without their pair", () => {
   const dead = runCli(["serve", "--port", "0", "--root", L.root, "--runs", L.runs, "--redis", "redis://:secret@127.0.0.1:1"]);
