@@ -64,6 +64,8 @@ const OTHER_OPTIONS = new Set([
   "source", "url", "pair", "impact-path", "impact-unit", "gas-path", "header", "reserve-quote-path", "fee-path",
   // optimize --redis / worker: the Redis URL, queue name, local cache folder
   "redis", "queue", "cache",
+  // worker --operations: the operations queue name
+  "operations-queue",
   // train: the optimizer name
   "optimizer",
   // serve and its clients: addresses, the token file, the runs folder
