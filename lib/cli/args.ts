@@ -1,6 +1,7 @@
 /** Typed accessors for option values, each failing with one line naming the option. */
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
+import type { CheckpointPolicyConfig } from "../checkpoint";
 import { quote, UsageError } from "../errors";
 import { SEARCH_LIMITS } from "../optimize/config";
 import type { CommandContext, OptionSpec, Values } from "./command";
@@ -81,6 +82,16 @@ export function numList(values: Values, name: string, opts: { max?: number; coun
     throw new UsageError(`--${name} ${quote(v)} must be a positive number <= ${max} or a comma-separated list of them, e.g. 1000,10000`);
   }
   return xs;
+}
+
+/**
+ * The checkpoint policy of a long operation from --checkpoint-every N (units: bars, epochs;
+ * 0 for none by units) and --checkpoint-minutes M (whichever comes first).
+ */
+export function checkpointPolicy(values: Values, defaultEvery: number, maxEvery: number): CheckpointPolicyConfig {
+  const every = num(values, "checkpoint-every", { int: true, min: 0, max: maxEvery }) ?? defaultEvery;
+  const minutes = num(values, "checkpoint-minutes", { min: Number.MIN_VALUE, max: BOUNDS.minutes });
+  return { ...(every > 0 ? { everyUnits: every } : {}), ...(minutes !== undefined ? { everyMinutes: minutes } : {}) };
 }
 
 export function list(values: Values, name: string): string[] | undefined {

@@ -189,14 +189,9 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
         // delay it. (PIPELINE_LAG 0: the next batch needs this one's results, so after.)
         k += 1;
         const more = k * search.batchSize < search.trials;
-        if (PIPELINE_LAG > 0) {
-          await new Promise((r) => setTimeout(r, 0));
-          planned = more ? st.planBatch(sampler, search, k, proposals) : null;
-          await evaluating;
-        } else {
-          await evaluating;
-          planned = more ? st.planBatch(sampler, search, k, proposals) : null;
-        }
+        await (PIPELINE_LAG > 0 ? new Promise((r) => setTimeout(r, 0)) : evaluating);
+        planned = more ? st.planBatch(sampler, search, k, proposals) : null;
+        await evaluating;
         run.writeCheckpoint(checkpointOf(states, search, done));
         // Let other studies' proposals and results interleave.
         await new Promise((r) => setImmediate(r));

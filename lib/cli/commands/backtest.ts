@@ -1,10 +1,9 @@
 import { backtest, DEFAULT_CHECKPOINT_EVERY_BARS, DEFAULT_EQUITY_EVERY, type BacktestOutcome, type BacktestProgress } from "../../backtest";
-import type { CheckpointPolicyConfig } from "../../checkpoint";
 import { PERIOD_KEYS } from "../../engine/periods";
 import { METRIC_KEYS } from "../../engine/metrics";
 import { CancelledError } from "../../errors";
 import { CHECKPOINTS_DIR, DEFAULT_COSTS, DEFAULT_DATA } from "../../paths";
-import { BOUNDS, jsonObject, num, required, str } from "../args";
+import { BOUNDS, checkpointPolicy, jsonObject, num, required, str } from "../args";
 import { STRATEGY_INPUT_OPTIONS, strategyInputUsage } from "../strategy-input";
 import { ensureCosts } from "./costs";
 import type { Command } from "../command";
@@ -49,14 +48,12 @@ export const backtestCommand: Command = {
     const strategy = required(ctx.values, "strategy", "e.g. --strategy sma_cross");
     const params = jsonObject(ctx.values, "params") ?? {};
     const tradeSize = num(ctx.values, "trade-size", { min: Number.MIN_VALUE, max: BOUNDS.tradeSize });
-    const everyBars = num(ctx.values, "checkpoint-every", { int: true, min: 0, max: BOUNDS.bars }) ?? DEFAULT_CHECKPOINT_EVERY_BARS;
-    const everyMinutes = num(ctx.values, "checkpoint-minutes", { min: Number.MIN_VALUE, max: BOUNDS.minutes });
     const equityEvery = num(ctx.values, "equity-every", { int: true, min: 1, max: BOUNDS.bars });
     const stopAfterBars = num(ctx.values, "stop-after-bars", { int: true, min: 1, max: BOUNDS.bars });
     const root = str(ctx.values, "root");
     const costs = str(ctx.values, "costs") ?? DEFAULT_COSTS;
+    const checkpoint = checkpointPolicy(ctx.values, DEFAULT_CHECKPOINT_EVERY_BARS, BOUNDS.bars);
     await ensureCosts(costs);
-    const checkpoint: CheckpointPolicyConfig = { ...(everyBars > 0 ? { everyUnits: everyBars } : {}), ...(everyMinutes !== undefined ? { everyMinutes } : {}) };
     const reporter = new ProgressReporter("backtest");
     const warnings: string[] = [];
     let lastCheckpoint = "";

@@ -1,8 +1,7 @@
-import type { CheckpointPolicyConfig } from "../../checkpoint";
 import { CancelledError, UsageError } from "../../errors";
 import { CHECKPOINTS_DIR, DEFAULT_DATA } from "../../paths";
 import { DEFAULT_CHECKPOINT_EVERY_EPOCHS, DEFAULT_MODEL_DIR, train, type EpochEvent, type TrainDocument, type TrainRequest } from "../../train/run";
-import { num, numList, oneOf, str } from "../args";
+import { checkpointPolicy, num, numList, oneOf, str } from "../args";
 import type { Command, CommandContext } from "../command";
 import { cancelledWithRoot } from "../cancelled";
 import { ProgressReporter } from "../progress";
@@ -60,9 +59,7 @@ export const trainCommand: Command = {
   },
   async run(ctx) {
     if (ctx.positionals.length > 0) throw new UsageError(`train takes no positional argument, got ${JSON.stringify(ctx.positionals[0])}`);
-    const everyEpochs = num(ctx.values, "checkpoint-every", { int: true, min: 0, max: MAX_EPOCHS }) ?? DEFAULT_CHECKPOINT_EVERY_EPOCHS;
-    const everyMinutes = num(ctx.values, "checkpoint-minutes", { min: Number.MIN_VALUE, max: 1_000_000 });
-    const checkpoint: CheckpointPolicyConfig = { ...(everyEpochs > 0 ? { everyUnits: everyEpochs } : {}), ...(everyMinutes !== undefined ? { everyMinutes } : {}) };
+    const checkpoint = checkpointPolicy(ctx.values, DEFAULT_CHECKPOINT_EVERY_EPOCHS, MAX_EPOCHS);
     const hidden = numList(ctx.values, "hidden");
     const optimizer = oneOf<"adam" | "sgd">(ctx.values, "optimizer", ["adam", "sgd"]);
     const opt = (name: string, o: { min?: number; max?: number; int?: boolean }) => num(ctx.values, name, o);
