@@ -13,7 +13,7 @@
 import type { CostTable } from "../costs/cost-table";
 import { MS_PER_YEAR } from "../data/bars";
 import { CAGR_CAP, PROFIT_FACTOR_CAP, SORTINO_CAP, type Fill, type Metrics, type RoundTrip } from "./metrics";
-import type { CloseIndex } from "./close-index";
+import { R_CLOSE, R_NEG2, R_SUM, R_SUM2, ROW, type CloseIndex } from "./close-index";
 import { setObjectives } from "./objectives";
 
 // Scalar state, st[...]
@@ -49,6 +49,12 @@ const C_RET2 = 11;
 const C_NEG2 = 12;
 const N_SUMS = 13;
 const N_ST = SUMS + N_SUMS;
+/**
+ * Slack between the bound 1 - min / max on a run's own drawdown and a period's worst
+ * drawdown before the event path skips computing the run's (both within a few ulps of
+ * their exact values, which differ by at least this much).
+ */
+const DD_MARGIN = 1e-12;
 /** Holdings worth at most this fraction of a sell's notional after it are rounding dust. */
 const DUST = 1e-12;
 // Per period, per[p * PER + ...], p in start order
@@ -120,6 +126,15 @@ interface Recorder {
   equity: Float64Array;
   fills: Fill[];
   roundTrips: RoundTrip[];
+}
+
+/**
+ * When `runEvents` hands over to the per-bar kernel: from bar `from` on, as soon as the
+ * events left are more than one per `barsPerSwap` bars (a ruined account has none left).
+ */
+export interface DenseRule {
+  readonly from: number;
+  readonly barsPerSwap: number;
 }
 
 /** One account run: config + state + the kernel. */
@@ -206,7 +221,7 @@ export class Account {
    * through the per-bar kernel otherwise. Same results as `run()` (counts, cash, units,
    * fees and drawdowns bit for bit; sums of returns to rounding). Not with full output.
    */
-  runEvents(idx: CloseIndex, events: Int32Array, nEvents: number): boolean {
+  runEvents(idx: CloseIndex, events: Int32Array, nEvents: number, dense?: DenseRule): boolean {
     const c = this.cfg;
     if (this.rec !== null) throw new Error("runEvents: full output needs run()");
     const { st, per, starts, n } = this;
@@ -219,7 +234,15 @@ export class Account {
       runBars(c, starts, st, per, j + 1, null);
       if (st[ABORTED] !== 0) return false;
       j++;
+      // Once ruined no swap fills (the kernel ignores targets), so the events left change
+      // nothing: the rest of the run is one stretch between period starts.
+      if (st[RUINED] !== 0) e = nEvents;
       while (e < nEvents && events[e] < j) e++;
+      if (dense !== undefined && j >= dense.from && (nEvents - e) * dense.barsPerSwap > n - j) {
+        // Swaps still too dense for events to beat the kernel: it takes the rest (same state).
+        runBars(c, starts, st, per, n, null);
+        return st[ABORTED] === 0;
+      }
       let next = e < nEvents ? events[e] : n;
       const active = st[ACTIVE] | 0;
       if (active < starts.length && starts[active] < next) next = starts[active];
@@ -348,13 +371,22 @@ function fastForward(idx: CloseIndex, cfg: AccountConfig, st: Float64Array, per:
     return true;
   }
   if (cash !== 0 || !(units > 0) || st[BUST] !== 0) return false;
-  idx.query(a, b);
+  idx.extremes(a, b);
   if (!(idx.min > 0)) return false;
   const hi = units * idx.max;
   const lo = units * idx.min;
-  // The run's own worst drawdown, computed on the equities as the per-bar kernel does.
   const close = idx.close;
-  const dd = idx.troughAt >= 0 ? 1 - (units * close[idx.troughAt]) / (units * close[idx.peakAt]) : 0;
+  // The run's own worst drawdown is at most 1 - min / max. When that bound is below every
+  // active period's worst drawdown so far, the run's own cannot change any of them and is
+  // not computed (the common case: a run of a few hundred bars inside a long history).
+  let least = Infinity;
+  for (let p = 0; p < active; p++) if (per[p * PER + P_MAXDD] < least) least = per[p * PER + P_MAXDD];
+  let dd = 0;
+  if (abortDd < Infinity || !(1 - idx.min / idx.max + DD_MARGIN < least)) {
+    idx.query(a, b);
+    // The run's own worst drawdown, computed on the equities as the per-bar kernel does.
+    dd = idx.troughAt >= 0 ? 1 - (units * close[idx.troughAt]) / (units * close[idx.peakAt]) : 0;
+  }
   for (let p = 0; p < active; p++) {
     // Conservative: a run that would take any period past the abort bound is left to the
     // per-bar kernel, which stops at the exact bar.
@@ -370,22 +402,23 @@ function fastForward(idx: CloseIndex, cfg: AccountConfig, st: Float64Array, per:
     per[o + P_MAXDD] = m;
     if (hi > pk) per[o + P_PEAK] = hi;
   }
-  addRunSum(st, SUMS + S_RET, SUMS + C_RET, idx.sumR, a, b);
-  addRunSum(st, SUMS + S_RET2, SUMS + C_RET2, idx.sumR2, a, b);
-  addRunSum(st, SUMS + S_NEG2, SUMS + C_NEG2, idx.sumNeg2, a, b);
+  const rows = idx.rows;
+  addRunSum(st, SUMS + S_RET, SUMS + C_RET, rows, a * ROW + R_SUM, b * ROW + R_SUM);
+  addRunSum(st, SUMS + S_RET2, SUMS + C_RET2, rows, a * ROW + R_SUM2, b * ROW + R_SUM2);
+  addRunSum(st, SUMS + S_NEG2, SUMS + C_NEG2, rows, a * ROW + R_NEG2, b * ROW + R_NEG2);
   if (st[POS] > 0) st[SUMS + S_EXPO] += b - a;
-  st[PREV_E] = units * close[b - 1];
+  st[PREV_E] = units * rows[(b - 1) * ROW + R_CLOSE];
   st[NEXT] = b;
   return true;
 }
 
 /**
- * st[s] += prefix[b] - prefix[a], the TwoSum error into st[c] (as the kernel's running
+ * st[s] += prefix[b] - prefix[a] (prefix values at rows[ia], rows[ib]), the TwoSum error into st[c] (as the kernel's running
  * sums). Integer and array arguments only: a double argument to a call that is not
  * inlined is boxed, an allocation per run.
  */
-function addRunSum(st: Float64Array, s: number, c: number, prefix: Float64Array, a: number, b: number): void {
-  const x = prefix[b] - prefix[a];
+function addRunSum(st: Float64Array, s: number, c: number, rows: Float64Array, ia: number, ib: number): void {
+  const x = rows[ib] - rows[ia];
   const sum = st[s];
   const u = sum + x;
   const bp = u - sum;

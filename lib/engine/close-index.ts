@@ -17,13 +17,28 @@
 
 /** Bars per leaf of the range tree: a query scans at most 2 * BLOCK bars plus O(log n) nodes. */
 const BLOCK = 32;
+/** Bars per block of the O(1) extremes (`extremes`): a run inside one block is scanned. */
+const EXT_BLOCK = 128;
+/**
+ * What the event path reads at a run's ends, one row of ROW doubles per bar k (row n: the
+ * prefix sums only), so a run [a, b) touches rows a, b - 1 and b (a few cache lines) rather
+ * than eight arrays: prefix sums of rho, rho^2, min(rho, 0)^2 over bars [1, k); the max and
+ * min of close from k's block start to k and from k to its block end; close[k].
+ */
+export const ROW = 8;
+export const R_SUM = 0;
+export const R_SUM2 = 1;
+export const R_NEG2 = 2;
+const R_PRE_MAX = 3;
+const R_PRE_MIN = 4;
+const R_SUF_MAX = 5;
+const R_SUF_MIN = 6;
+export const R_CLOSE = 7;
 
 export class CloseIndex {
   readonly n: number;
-  /** Prefix sums of rho, rho^2, min(rho, 0)^2 over bars [1, k) (bar 0 has no return); length n + 1. */
-  readonly sumR: Float64Array;
-  readonly sumR2: Float64Array;
-  readonly sumNeg2: Float64Array;
+  /** Per-bar rows (ROW doubles each, n + 1 rows): prefix sums, in-block extremes, close. */
+  readonly rows: Float64Array;
   readonly close: Float64Array;
   /** Segment tree over the blocks: node i has children 2i, 2i+1; leaves at [leaves, 2 * leaves). */
   private readonly leaves: number;
@@ -35,6 +50,10 @@ export class CloseIndex {
   private readonly tMinAt: Int32Array;
   private readonly tPeakAt: Int32Array;
   private readonly tTroughAt: Int32Array;
+  /** O(1) extremes of any run: per level k, the max and min over 2^k EXT_BLOCKs from each (a sparse table). */
+  private readonly spMax: Float64Array;
+  private readonly spMin: Float64Array;
+  private readonly blocks: number;
   /** Right-hand nodes of a query, visited in reverse (no allocation per query). */
   private readonly stack = new Int32Array(64);
   /** The last query's result: largest close, smallest close, largest drawdown, and their bars (-1: no drawdown). */
@@ -50,10 +69,8 @@ export class CloseIndex {
     const n = close.length;
     this.n = n;
     this.close = close;
-    this.sumR = new Float64Array(n + 1);
-    this.sumR2 = new Float64Array(n + 1);
-    this.sumNeg2 = new Float64Array(n + 1);
-    prefixSums(close, this.sumR, this.sumR2, this.sumNeg2);
+    this.rows = new Float64Array((n + 1) * ROW);
+    prefixSums(close, this.rows);
     const blocks = Math.max(1, Math.ceil(n / BLOCK));
     let leaves = 1;
     while (leaves < blocks) leaves <<= 1;
@@ -69,6 +86,43 @@ export class CloseIndex {
       this.reset();
       this.scan(b * BLOCK, Math.min(n, (b + 1) * BLOCK));
       this.store(leaves + b);
+    }
+    const eb = Math.max(1, Math.ceil(n / EXT_BLOCK));
+    this.blocks = eb;
+    const levels = 32 - Math.clz32(eb);
+    this.spMax = new Float64Array(levels * eb);
+    this.spMin = new Float64Array(levels * eb);
+    const rows = this.rows;
+    for (let b = 0; b < eb; b++) {
+      const a0 = b * EXT_BLOCK;
+      const b0 = Math.min(n, a0 + EXT_BLOCK);
+      let mx = -Infinity;
+      let mn = Infinity;
+      for (let k = a0; k < b0; k++) {
+        if (close[k] > mx) mx = close[k];
+        if (close[k] < mn) mn = close[k];
+        rows[k * ROW + R_PRE_MAX] = mx;
+        rows[k * ROW + R_PRE_MIN] = mn;
+        rows[k * ROW + R_CLOSE] = close[k];
+      }
+      this.spMax[b] = mx;
+      this.spMin[b] = mn;
+      mx = -Infinity;
+      mn = Infinity;
+      for (let k = b0 - 1; k >= a0; k--) {
+        if (close[k] > mx) mx = close[k];
+        if (close[k] < mn) mn = close[k];
+        rows[k * ROW + R_SUF_MAX] = mx;
+        rows[k * ROW + R_SUF_MIN] = mn;
+      }
+    }
+    for (let lv = 1; lv < levels; lv++) {
+      const o = lv * eb;
+      const h = 1 << (lv - 1);
+      for (let b = 0; b + (1 << lv) <= eb; b++) {
+        this.spMax[o + b] = Math.max(this.spMax[o - eb + b], this.spMax[o - eb + b + h]);
+        this.spMin[o + b] = Math.min(this.spMin[o - eb + b], this.spMin[o - eb + b + h]);
+      }
     }
     for (let i = leaves - 1; i >= 1; i--) {
       // Node i = its left child, then its right child appended.
@@ -100,7 +154,51 @@ export class CloseIndex {
 
   /** Bytes held (for the cache budget and the bench). */
   get bytes(): number {
-    return 8 * (3 * (this.n + 1) + 6 * this.leaves) + 4 * 8 * this.leaves;
+    return 8 * (this.rows.length + 6 * this.leaves + this.spMax.length + this.spMin.length) + 4 * 8 * this.leaves;
+  }
+
+  /**
+   * The largest and smallest close over bars [a, b), a < b, into this.max / this.min, in
+   * O(1) (a run inside one block is scanned: at most BLOCK bars). The same values as
+   * `query`; the bars of the extremes and the drawdown are not computed.
+   */
+  extremes(a: number, b: number): void {
+    const last = b - 1;
+    const ba = (a / EXT_BLOCK) | 0;
+    const bb = (last / EXT_BLOCK) | 0;
+    const rows = this.rows;
+    let mx: number;
+    let mn: number;
+    if (ba === bb) {
+      mx = -Infinity;
+      mn = Infinity;
+      for (let k = a * ROW + R_CLOSE; k < b * ROW; k += ROW) {
+        const x = rows[k];
+        if (x > mx) mx = x;
+        if (x < mn) mn = x;
+      }
+    } else {
+      const ra = a * ROW;
+      const rl = last * ROW;
+      mx = rows[ra + R_SUF_MAX] > rows[rl + R_PRE_MAX] ? rows[ra + R_SUF_MAX] : rows[rl + R_PRE_MAX];
+      mn = rows[ra + R_SUF_MIN] < rows[rl + R_PRE_MIN] ? rows[ra + R_SUF_MIN] : rows[rl + R_PRE_MIN];
+      const l = ba + 1;
+      const r = bb; // full blocks [l, r)
+      if (l < r) {
+        const lv = 31 - Math.clz32(r - l);
+        const o = lv * this.blocks;
+        const x1 = this.spMax[o + l];
+        const x2 = this.spMax[o + r - (1 << lv)];
+        const y1 = this.spMin[o + l];
+        const y2 = this.spMin[o + r - (1 << lv)];
+        if (x1 > mx) mx = x1;
+        if (x2 > mx) mx = x2;
+        if (y1 < mn) mn = y1;
+        if (y2 < mn) mn = y2;
+      }
+    }
+    this.max = mx;
+    this.min = mn;
   }
 
   /** max, min and dd of close over bars [a, b), a < b, into this.max / this.min / this.dd. */
@@ -206,10 +304,9 @@ export class CloseIndex {
  * Prefix sums, each carried with a Neumaier compensation term and stored rounded, so
  * P[b] - P[a] is within an ulp or two of the exact sum of the run.
  */
-function prefixSums(close: Float64Array, p1: Float64Array, p2: Float64Array, p3: Float64Array): void {
+function prefixSums(close: Float64Array, rows: Float64Array): void {
   const n = close.length;
   let s1 = 0, c1 = 0, s2 = 0, c2 = 0, s3 = 0, c3 = 0;
-  if (n > 0) p1[1] = p2[1] = p3[1] = 0;
   for (let k = 1; k < n; k++) {
     const r = close[k] / close[k - 1] - 1;
     const r2 = r * r;
@@ -223,9 +320,10 @@ function prefixSums(close: Float64Array, p1: Float64Array, p2: Float64Array, p3:
     t = s3 + d;
     c3 += s3 >= d ? s3 - t + d : d - t + s3;
     s3 = t;
-    p1[k + 1] = s1 + c1;
-    p2[k + 1] = s2 + c2;
-    p3[k + 1] = s3 + c3;
+    const o = (k + 1) * ROW;
+    rows[o + R_SUM] = s1 + c1;
+    rows[o + R_SUM2] = s2 + c2;
+    rows[o + R_NEG2] = s3 + c3;
   }
 }
 

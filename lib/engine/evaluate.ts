@@ -6,7 +6,7 @@ import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
 import { DEFAULT_CACHE_BYTES, Scratch } from "../strategies/scratch";
 import type { Params, SignalContext, Strategy, SwapList } from "../strategies/types";
-import { Account, accountBuffers, type AccountBuffers } from "./account";
+import { Account, accountBuffers, type AccountBuffers, type DenseRule } from "./account";
 import { closeIndexOf } from "./close-index";
 import type { EvalResult, Metrics } from "./metrics";
 import { PERIOD_KEYS, PERIOD_MS, periodStart, type PeriodKey } from "./periods";
@@ -21,8 +21,18 @@ import { PERIOD_KEYS, PERIOD_MS, periodStart, type PeriodKey } from "./periods";
 export const ACCOUNT_PATHS = ["auto", "per-bar", "events"] as const;
 export type AccountPath = (typeof ACCOUNT_PATHS)[number];
 
-/** "auto" takes the event path while swaps are fewer than one per this many bars. */
-export const EVENT_PATH_MIN_BARS_PER_SWAP = 50;
+/**
+ * "auto" takes the event path while swaps are fewer than one per this many bars (about
+ * where the two paths cost the same, docs/evaluator.md "Choice of path").
+ */
+export const EVENT_PATH_MIN_BARS_PER_SWAP = 30;
+/**
+ * With the swaps listed by the strategy, "auto" starts on the event path whatever their
+ * number and hands over to the per-bar kernel after this fraction of the bars if the rest
+ * is still dense: most dense parameter sets ruin the account early, and after ruin the
+ * event path has nothing left to do.
+ */
+export const EVENT_PATH_DENSE_FROM = 0.25;
 
 export interface EvaluateOptions {
   /** Account path (default "auto"). */
@@ -57,6 +67,9 @@ export class Evaluator {
    * 25 KB allocated each instead of 3 KB and slower, until re-optimised (docs/benchmarks.md).
    */
   private lastAccount: Account | null = null;
+  /** Hand-over rules of "auto" (account.ts DenseRule): at once, or after a quarter of the bars. */
+  private readonly sparse: DenseRule;
+  private readonly dense: DenseRule;
 
   constructor(
     readonly bars: Bars,
@@ -70,6 +83,8 @@ export class Evaluator {
     this.context = { bars, scratch: this.scratch, swaps: this.swapList };
     this.periodStarts = periodStartsOf(bars);
     this.buffers = accountBuffers(this.periodStarts.length);
+    this.sparse = { from: 0, barsPerSwap: EVENT_PATH_MIN_BARS_PER_SWAP };
+    this.dense = { from: Math.floor(bars.length * EVENT_PATH_DENSE_FROM), barsPerSwap: EVENT_PATH_MIN_BARS_PER_SWAP };
   }
 
   /** First bar of each period. */
@@ -79,7 +94,9 @@ export class Evaluator {
 
   /** Target exposures of `strategy` with `params` (a view of a reused buffer: copy to keep). */
   signals(strategy: Strategy, params: Params): Float64Array {
-    this.w.fill(0);
+    // Zeroing 1.7 MB per call cost a quarter of an event-path evaluation: skipped for the
+    // strategies that write every bar (Strategy.fillsEveryBar).
+    if (strategy.fillsEveryBar !== true) this.w.fill(0);
     this.scratch.beginCall();
     this.swapList.count = -1;
     strategy.signal(this.context, params, this.w);
@@ -91,15 +108,16 @@ export class Evaluator {
     const w = this.signals(strategy, params);
     const listed = this.swapList.count;
     const nEvents = opts.full || opts.path === "per-bar" ? -1 : listed >= 0 ? listed : this.scanSwaps(w, opts);
-    if (typeof tradeSizes === "number") return [this.runAccount(w, tradeSizes, opts, nEvents)];
+    const complete = listed >= 0;
+    if (typeof tradeSizes === "number") return [this.runAccount(w, tradeSizes, opts, nEvents, complete)];
     const out: EvalResult[] = [];
-    for (const size of tradeSizes) out.push(this.runAccount(w, size, opts, nEvents));
+    for (const size of tradeSizes) out.push(this.runAccount(w, size, opts, nEvents, complete));
     return out;
   }
 
   /** Run the account over given exposures (also used for overlays and tests). */
   account(w: Float64Array, tradeSize: number, opts: EvaluateOptions = {}): EvalResult {
-    return this.runAccount(w, tradeSize, opts, opts.full || opts.path === "per-bar" ? -1 : this.scanSwaps(w, opts));
+    return this.runAccount(w, tradeSize, opts, opts.full || opts.path === "per-bar" ? -1 : this.scanSwaps(w, opts), false);
   }
 
   /** The swap bars of w into this.events; for "auto", only as far as it takes to decide. */
@@ -108,8 +126,11 @@ export class Evaluator {
     return swapBars(w, this.events, opts.path === "events" ? n : Math.floor((n - 1) / EVENT_PATH_MIN_BARS_PER_SWAP));
   }
 
-  /** nEvents: the swap bars in this.events, or -1 for the per-bar path. */
-  private runAccount(w: Float64Array, tradeSize: number, opts: EvaluateOptions, nEvents: number): EvalResult {
+  /**
+   * nEvents: the swap bars in this.events, or -1 for the per-bar path; `listed`: the list
+   * is the strategy's own, complete whatever its length (a scan stops early).
+   */
+  private runAccount(w: Float64Array, tradeSize: number, opts: EvaluateOptions, nEvents: number, listed: boolean): EvalResult {
     const b = this.bars;
     const acc = new Account({
       t: b.t,
@@ -125,8 +146,11 @@ export class Evaluator {
       buffers: this.buffers,
     });
     this.lastAccount = acc;
-    const events = nEvents >= 0 && (opts.path === "events" || nEvents * EVENT_PATH_MIN_BARS_PER_SWAP < b.length);
-    if (events) acc.runEvents(closeIndexOf(b.close), this.events, nEvents);
+    const n = b.length;
+    if (nEvents < 0) acc.run();
+    else if (opts.path === "events") acc.runEvents(closeIndexOf(b.close), this.events, nEvents);
+    else if (nEvents * EVENT_PATH_MIN_BARS_PER_SWAP < n) acc.runEvents(closeIndexOf(b.close), this.events, nEvents, this.sparse);
+    else if (listed) acc.runEvents(closeIndexOf(b.close), this.events, nEvents, this.dense);
     else acc.run();
     return resultOf(acc, tradeSize);
   }

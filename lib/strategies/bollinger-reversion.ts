@@ -15,6 +15,7 @@ export const bollingerReversion: Strategy = {
     { name: "k", type: "float", low: 0.5, high: 4, step: 0.1, default: 2, description: "band width, standard deviations" },
   ],
   constraints: [],
+  fillsEveryBar: true,
   signal({ bars, scratch }, p, w) {
     const period = p.period as number;
     const k = p.k as number;

@@ -16,6 +16,7 @@ export const donchianBreakout: Strategy = {
     { name: "exit", type: "int", low: 2, high: 2000, log: true, default: 144, description: "exit channel length, bars" },
   ],
   constraints: [],
+  fillsEveryBar: true,
   signal({ bars, scratch }, p, w) {
     const entry = p.entry as number;
     const exit = p.exit as number;

@@ -13,6 +13,7 @@ export const emaCross: Strategy = {
     { name: "slow", type: "int", low: 3, high: 2000, log: true, default: 576, description: "slow EMA length, bars (default: 2 days of 5-minute bars)" },
   ],
   constraints: [{ description: "fast < slow", check: (p) => (p.fast as number) < (p.slow as number) }],
+  fillsEveryBar: true,
   signal({ bars, scratch }, p, w) {
     const fast = p.fast as number;
     const slow = p.slow as number;

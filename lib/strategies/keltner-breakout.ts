@@ -16,6 +16,7 @@ export const keltnerBreakout: Strategy = {
     { name: "multiplier", type: "float", low: 0.5, high: 6, step: 0.1, default: 2, description: "channel width, ATRs" },
   ],
   constraints: [],
+  fillsEveryBar: true,
   signal({ bars, scratch }, p, w) {
     const period = p.period as number;
     const mult = p.multiplier as number;

@@ -16,6 +16,7 @@ export const macd: Strategy = {
     { name: "signal", type: "int", low: 2, high: 300, log: true, default: 108, description: "signal EMA length, bars (default: 9 hours)" },
   ],
   constraints: [{ description: "fast < slow", check: (p) => (p.fast as number) < (p.slow as number) }],
+  fillsEveryBar: true,
   signal({ bars, scratch }, p, w) {
     const fast = p.fast as number;
     const slow = p.slow as number;

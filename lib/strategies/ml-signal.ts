@@ -21,6 +21,7 @@ export const mlSignal: Strategy = {
     { name: "exit", type: "float", low: 0.2, high: 0.5, step: 0.005, default: 0.5, description: "go flat when P(up) falls below this" },
   ],
   constraints: [],
+  fillsEveryBar: true,
   signal({ bars }, p, w) {
     const model = p.model === "default" ? DEFAULT_MODEL_DIR : (p.model as string);
     const prob = cachedPredictions(model, bars);

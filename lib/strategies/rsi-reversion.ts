@@ -14,6 +14,7 @@ export const rsiReversion: Strategy = {
     { name: "upper", type: "float", low: 50, high: 95, step: 0.5, default: 70, description: "exit above this RSI" },
   ],
   constraints: [{ description: "lower < upper", check: (p) => (p.lower as number) < (p.upper as number) }],
+  fillsEveryBar: true,
   signal({ bars, scratch }, p, w) {
     const period = p.period as number;
     const lower = p.lower as number;

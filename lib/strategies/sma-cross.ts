@@ -14,6 +14,7 @@ export const smaCross: Strategy = {
     { name: "slow", type: "int", low: 3, high: 2000, log: true, default: 576, description: "slow SMA length, bars (default: 2 days of 5-minute bars)" },
   ],
   constraints: [{ description: "fast < slow", check: (p) => (p.fast as number) < (p.slow as number) }],
+  fillsEveryBar: true,
   signal({ bars, swaps }, p, w) {
     const count = crossSignalFor(bars.close)(p.fast as number, p.slow as number, w, swaps?.bars ?? null);
     if (swaps !== undefined) swaps.count = count;

@@ -20,6 +20,7 @@ export const supertrend: Strategy = {
     { name: "multiplier", type: "float", low: 1, high: 8, step: 0.1, default: 3, description: "band distance, ATRs" },
   ],
   constraints: [],
+  fillsEveryBar: true,
   signal({ bars, scratch }, p, w) {
     const period = p.period as number;
     const mult = p.multiplier as number;

@@ -78,4 +78,10 @@ export interface Strategy {
    * 0 during warm-up.
    */
   readonly signal: (ctx: SignalContext, p: Params, w: Float64Array) => void;
+  /**
+   * True when `signal` writes every w[i] itself (warm-up zeros included): the evaluator then
+   * hands it the buffer as the last call left it instead of zeroing 8 bytes a bar first.
+   * Leave unset when unsure; a wrong `true` leaves stale targets in w.
+   */
+  readonly fillsEveryBar?: boolean;
 }

@@ -16,7 +16,7 @@ import type { CostTable } from "../../lib/costs/cost-table";
 import type { Bars } from "../../lib/data/bars";
 import { loadBars } from "../../lib/data/csv";
 import { ensureDefaultData } from "../../lib/data/generate";
-import { Evaluator, swapBars, type EvaluateOptions } from "../../lib/engine/evaluate";
+import { Evaluator, EVENT_PATH_MIN_BARS_PER_SWAP, swapBars, type EvaluateOptions } from "../../lib/engine/evaluate";
 import { evaluate } from "../../lib/lab/evaluate";
 import { METRIC_KEYS, OBJECTIVE_KEYS, type EvalResult } from "../../lib/engine/metrics";
 import { PERIOD_KEYS } from "../../lib/engine/periods";
@@ -189,6 +189,26 @@ describe("event-driven account = per-bar account", () => {
         const events = ev.evaluate(s, p, SIZES, { path: "events" });
         auto.forEach((r, i) => compare(per[i], r, `${name} auto`));
         auto.forEach((r, i) => compare(events[i], r, `${name} auto vs events`));
+      }
+    }
+  });
+});
+
+describe("auto on a dense swap list", () => {
+  it("starts on the event path and hands over to the per-bar kernel after a quarter of the bars, same results", () => {
+    const bars = randomWalkBars(3_000, 60 * MINUTE, 22, 0.008, 0.0002);
+    const s = getStrategy("sma_cross");
+    const free = costTable(0, [[1e12, 0]]);
+    for (const [cname, costs] of [["free", free], ["dex", COSTS.dex]] as const) {
+      const ev = new Evaluator(bars, costs);
+      for (const p of [{ fast: 2, slow: 3 }, { fast: 2, slow: 5 }, { fast: 3, slow: 7 }]) {
+        const auto = ev.evaluate(s, p, SIZES);
+        // Dense: more than one listed swap per EVENT_PATH_MIN_BARS_PER_SWAP bars, so auto
+        // takes the hand-over branch (not the plain event path).
+        expect(ev.signals(s, p) && ev["swapList"].count * EVENT_PATH_MIN_BARS_PER_SWAP, `${cname} ${JSON.stringify(p)} dense`).toBeGreaterThan(bars.length);
+        const per = ev.evaluate(s, p, SIZES, { path: "per-bar" });
+        auto.forEach((r, i) => compare(per[i], r, `${cname} ${JSON.stringify(p)} size ${SIZES[i]}`));
+        if (cname === "free") expect(auto.every((r) => !r.ruined), "no ruin without costs: the hand-over really runs").toBe(true);
       }
     }
   });

@@ -93,6 +93,16 @@ describe.each(strategyNames().flatMap((b) => SUFFIXES.map((s) => b + s)))("%s at
     expectFiniteMetrics(ev.evaluate(strategy, p, SIZES));
   });
 
+  test("it writes every bar (fillsEveryBar): a buffer left full of NaN gives the same targets", () => {
+    // The evaluator does not zero w for these strategies; a bar the signal skipped would
+    // keep the NaN (or a previous evaluation's target).
+    expect(strategy.fillsEveryBar).toBe(true);
+    const ev = new Evaluator(bars, costs);
+    const clean = Array.from(ev.signals(strategy, p));
+    ev.signals(strategy, p).fill(NaN);
+    expect(Array.from(ev.signals(strategy, p))).toEqual(clean);
+  });
+
   test("a repeated evaluation is identical, warm or cold, after other parameter sets", () => {
     const ev = new Evaluator(bars, costs);
     const w1 = Array.from(ev.signals(strategy, p));

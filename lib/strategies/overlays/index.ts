@@ -27,6 +27,8 @@ export function withOverlay(base: Strategy, overlay: Overlay): Strategy {
     description: `${base.description} Overlay ${overlay.name}: ${overlay.description}`,
     params: [...base.params, ...overlay.params],
     constraints: [...base.constraints, ...(overlay.constraints ?? [])],
+    // An overlay rewrites w in place, so the base decides whether every bar is written.
+    fillsEveryBar: base.fillsEveryBar,
     signal(ctx, p, w) {
       base.signal(ctx, p, w);
       overlay.apply(ctx, p, w);
