@@ -35,6 +35,20 @@ const R_SUF_MAX = 5;
 const R_SUF_MIN = 6;
 export const R_CLOSE = 7;
 
+/** Everything a CloseIndex holds, so a worker thread can adopt one built elsewhere (SharedArrayBuffers). */
+export interface CloseIndexArrays {
+  readonly rows: Float64Array;
+  readonly tMax: Float64Array;
+  readonly tMin: Float64Array;
+  readonly tDd: Float64Array;
+  readonly tMaxAt: Int32Array;
+  readonly tMinAt: Int32Array;
+  readonly tPeakAt: Int32Array;
+  readonly tTroughAt: Int32Array;
+  readonly spMax: Float64Array;
+  readonly spMin: Float64Array;
+}
+
 export class CloseIndex {
   readonly n: number;
   /** Per-bar rows (ROW doubles each, n + 1 rows): prefix sums, in-block extremes, close. */
@@ -65,33 +79,54 @@ export class CloseIndex {
   peakAt = -1;
   troughAt = -1;
 
-  constructor(close: Float64Array) {
+  /**
+   * Built from close; with `from`, adopts arrays built elsewhere for the same values
+   * (`arrays`, another thread). `shared`: build into SharedArrayBuffers.
+   */
+  constructor(close: Float64Array, from?: CloseIndexArrays, shared = false) {
     const n = close.length;
     this.n = n;
     this.close = close;
-    this.rows = new Float64Array((n + 1) * ROW);
-    prefixSums(close, this.rows);
     const blocks = Math.max(1, Math.ceil(n / BLOCK));
     let leaves = 1;
     while (leaves < blocks) leaves <<= 1;
     this.leaves = leaves;
-    this.tMax = new Float64Array(2 * leaves).fill(-Infinity);
-    this.tMin = new Float64Array(2 * leaves).fill(Infinity);
-    this.tDd = new Float64Array(2 * leaves);
-    this.tMaxAt = new Int32Array(2 * leaves).fill(-1);
-    this.tMinAt = new Int32Array(2 * leaves).fill(-1);
-    this.tPeakAt = new Int32Array(2 * leaves).fill(-1);
-    this.tTroughAt = new Int32Array(2 * leaves).fill(-1);
+    const eb = Math.max(1, Math.ceil(n / EXT_BLOCK));
+    this.blocks = eb;
+    const levels = 32 - Math.clz32(eb);
+    if (from !== undefined) {
+      if (from.rows.length !== (n + 1) * ROW || from.tMax.length !== 2 * leaves || from.spMax.length !== levels * eb) throw new Error("CloseIndex: arrays of another length");
+      this.rows = from.rows;
+      this.tMax = from.tMax;
+      this.tMin = from.tMin;
+      this.tDd = from.tDd;
+      this.tMaxAt = from.tMaxAt;
+      this.tMinAt = from.tMinAt;
+      this.tPeakAt = from.tPeakAt;
+      this.tTroughAt = from.tTroughAt;
+      this.spMax = from.spMax;
+      this.spMin = from.spMin;
+      return;
+    }
+    const buf = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+    const f64 = (len: number) => new Float64Array(buf(8 * len));
+    const i32 = (len: number) => new Int32Array(buf(4 * len));
+    this.rows = f64((n + 1) * ROW);
+    prefixSums(close, this.rows);
+    this.tMax = f64(2 * leaves).fill(-Infinity);
+    this.tMin = f64(2 * leaves).fill(Infinity);
+    this.tDd = f64(2 * leaves);
+    this.tMaxAt = i32(2 * leaves).fill(-1);
+    this.tMinAt = i32(2 * leaves).fill(-1);
+    this.tPeakAt = i32(2 * leaves).fill(-1);
+    this.tTroughAt = i32(2 * leaves).fill(-1);
     for (let b = 0; b < blocks; b++) {
       this.reset();
       this.scan(b * BLOCK, Math.min(n, (b + 1) * BLOCK));
       this.store(leaves + b);
     }
-    const eb = Math.max(1, Math.ceil(n / EXT_BLOCK));
-    this.blocks = eb;
-    const levels = 32 - Math.clz32(eb);
-    this.spMax = new Float64Array(levels * eb);
-    this.spMin = new Float64Array(levels * eb);
+    this.spMax = f64(levels * eb);
+    this.spMin = f64(levels * eb);
     const rows = this.rows;
     for (let b = 0; b < eb; b++) {
       const a0 = b * EXT_BLOCK;
@@ -130,6 +165,12 @@ export class CloseIndex {
       if (this.tMin[2 * i + 1] !== Infinity) this.push(2 * i + 1);
       this.store(i);
     }
+  }
+
+  /** The arrays (to hand to another thread when built with `shared`). */
+  arrays(): CloseIndexArrays {
+    const { rows, tMax, tMin, tDd, tMaxAt, tMinAt, tPeakAt, tTroughAt, spMax, spMin } = this;
+    return { rows, tMax, tMin, tDd, tMaxAt, tMinAt, tPeakAt, tTroughAt, spMax, spMin };
   }
 
   private store(i: number): void {
@@ -330,8 +371,13 @@ function prefixSums(close: Float64Array, rows: Float64Array): void {
 /** One index per close array (a worker's bars live as long as the worker). */
 const indexes = new WeakMap<Float64Array, CloseIndex>();
 
-export function closeIndexOf(close: Float64Array): CloseIndex {
+export function closeIndexOf(close: Float64Array, shared = false): CloseIndex {
   let idx = indexes.get(close);
-  if (idx === undefined) indexes.set(close, (idx = new CloseIndex(close)));
+  if (idx === undefined) indexes.set(close, (idx = new CloseIndex(close, undefined, shared)));
   return idx;
+}
+
+/** Use an index built elsewhere (another thread, the same close values) for `close`. */
+export function adoptCloseIndex(close: Float64Array, arrays: CloseIndexArrays): void {
+  indexes.set(close, new CloseIndex(close, arrays));
 }

@@ -11,6 +11,8 @@ import { shareBars, type Bars } from "../data/bars";
 import { UsageError } from "../errors";
 import { DIST_DIR } from "../paths";
 import { SEARCH_LIMITS } from "./config";
+import { unpackResults } from "./packed-results";
+import { buildSharedDerived } from "./shared-derived";
 import type { StrategyCode } from "../strategies/define";
 import type { EvalTask, TaskResult } from "./task";
 import type { EvaluatorWorker } from "./worker";
@@ -51,6 +53,7 @@ export class EvaluatorPool {
   /** @param code user strategies the workers must know (built-ins need none). */
   static async start(bars: Bars, costs: CostTable, size: number, code: readonly StrategyCode[] = []): Promise<EvaluatorPool> {
     const shared = shareBars(bars);
+    const derived = buildSharedDerived(bars);
     const costsJson = costTableToJson(costs);
     let next = 0;
     // threads.js resolves a worker path relative to the calling file.
@@ -58,10 +61,10 @@ export class EvaluatorPool {
     const spawnOne = async () => {
       const index = next++;
       const thread = await spawn<EvaluatorWorker>(new Worker(script));
-      await thread.init(shared, costsJson, index, [...code]);
+      await thread.init(shared, costsJson, index, [...code], derived);
       return thread;
     };
-    const pool = Pool(spawnOne, { size, concurrency: 1 });
+    const pool = Pool(spawnOne, { size, concurrency: 2 });
     return new EvaluatorPool(pool, size);
   }
 
@@ -77,7 +80,7 @@ export class EvaluatorPool {
     const parts = await Promise.all(
       chunks.map((c) =>
         this.pool.queue(async (w) => {
-          const rs = await w.evaluate(c);
+          const rs = unpackResults(await w.evaluatePacked(c));
           onChunk?.(rs);
           return rs;
         }),

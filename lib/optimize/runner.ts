@@ -180,21 +180,42 @@ export async function runOptimization(options: RunOptions, hooks: RunHooks = {})
       // The batch proposal step: batch k, proposed by replay (StudyState.planBatch).
       let k = nextBatch(st, search.batchSize, search.trials);
       let planned = k === null ? null : st.planBatch(sampler, search, k);
+      // Pipelined (PIPELINE_LAG 1): batch k+1 is proposed from the trials before batch k, so
+      // it is proposed and sent while batch k is evaluated: two batches in flight, and the
+      // workers find the next one queued when they finish a chunk (no idle core at a batch's
+      // end). Unpipelined (0): batch k+1 is proposed from batch k's results, so after them.
+      let previous: Promise<unknown> | null = null;
       while (planned !== null && k !== null) {
-        if (hooks.signal?.aborted || activePool === undefined) return;
+        if (hooks.signal?.aborted || activePool === undefined) break;
         const { tasks, proposals } = planned;
         const evaluating = tasks.length > 0 ? activePool.evaluate(tasks, onChunk(tasks)) : Promise.resolve([]);
-        // Pipelined: propose the next batch while the workers evaluate this one. threads.js
-        // sends the chunks from a setTimeout(0): let that run first, or the proposal would
-        // delay it. (PIPELINE_LAG 0: the next batch needs this one's results, so after.)
+        // Awaited below (its error surfaces there); a failure while the batch before it is
+        // still awaited must not count as an unhandled rejection meanwhile.
+        evaluating.catch(() => undefined);
         k += 1;
         const more = k * search.batchSize < search.trials;
-        await (PIPELINE_LAG > 0 ? new Promise((r) => setTimeout(r, 0)) : evaluating);
-        planned = more ? st.planBatch(sampler, search, k, proposals) : null;
-        await evaluating;
-        run.writeCheckpoint(checkpointOf(states, search, done));
+        if (PIPELINE_LAG > 0) {
+          // threads.js sends the chunks from a setTimeout(0): let that run first.
+          await new Promise((r) => setTimeout(r, 0));
+          if (previous !== null) {
+            // The batch before the one just sent is done: the next proposal needs every
+            // trial before the one just sent.
+            await previous;
+            run.writeCheckpoint(checkpointOf(states, search, done));
+          }
+          previous = evaluating;
+          planned = more ? st.planBatch(sampler, search, k, proposals) : null;
+        } else {
+          await evaluating;
+          run.writeCheckpoint(checkpointOf(states, search, done));
+          planned = more ? st.planBatch(sampler, search, k, proposals) : null;
+        }
         // Let other studies' proposals and results interleave.
         await new Promise((r) => setImmediate(r));
+      }
+      if (previous !== null) {
+        await previous;
+        run.writeCheckpoint(checkpointOf(states, search, done));
       }
     };
     await Promise.all([...states.values()].map(studyLoop));

@@ -9,6 +9,8 @@ import { parseCostTable, type CostTableJson } from "../costs/cost-table";
 import { viewBars, type SharedBars } from "../data/bars";
 import { Evaluator } from "../engine/evaluate";
 import { evaluateTask } from "./evaluate-task";
+import { packResults, type PackedResults } from "./packed-results";
+import { adoptSharedDerived, type SharedDerived } from "./shared-derived";
 import { loadStrategyCode } from "./strategy-code";
 import type { StrategyCode } from "../strategies/define";
 import type { EvalTask, TaskResult } from "./task";
@@ -26,10 +28,12 @@ function cacheBytes(): number | undefined {
 let workerIndex = -1;
 
 const api = {
-  init(shared: SharedBars, costs: CostTableJson, index: number, code: StrategyCode[] = []): boolean {
+  init(shared: SharedBars, costs: CostTableJson, index: number, code: StrategyCode[] = [], derived?: SharedDerived): boolean {
     // User strategies first: built once per worker and cached in its registry.
     for (const c of code) loadStrategyCode(c);
-    evaluator = new Evaluator(viewBars(shared), parseCostTable(costs, "cost table"), { cacheBytes: cacheBytes() });
+    const bars = viewBars(shared);
+    if (derived !== undefined) adoptSharedDerived(bars, derived);
+    evaluator = new Evaluator(bars, parseCostTable(costs, "cost table"), { cacheBytes: cacheBytes() });
     workerIndex = index;
     return shared.buffer instanceof SharedArrayBuffer;
   },
@@ -37,6 +41,10 @@ const api = {
     if (evaluator === null) throw new Error("worker used before init");
     const ev = evaluator;
     return tasks.map((t) => evaluateTask(ev, t, workerIndex));
+  },
+  /** The same results packed (packed-results.ts): what the pool asks for. */
+  evaluatePacked(tasks: EvalTask[]): PackedResults {
+    return packResults(api.evaluate(tasks));
   },
 };
 

@@ -34,7 +34,17 @@ try {
 }
 console.log("locked " + process.pid + (lock.note ? " note: " + lock.note : ""));
 if (mode === "hold" || mode === "own-handler") setInterval(() => {}, 1000);
-if (mode === "brief") setTimeout(() => { lock.release(); console.log("released"); }, 1500);
+// Until the test says so (a file "release" in dir), 20 s at most: no race with a slow start.
+if (mode === "until-told") {
+  const t0 = Date.now();
+  const poll = setInterval(() => {
+    if (require("node:fs").existsSync(require("node:path").join(dir, "release")) || Date.now() - t0 > 20000) {
+      clearInterval(poll);
+      lock.release();
+      console.log("released");
+    }
+  }, 20);
+}
 if (mode === "exit-code") setTimeout(() => process.exit(3), 10);
 // mode "end": nothing keeps the event loop alive; the process ends without calling release.`,
   );
@@ -128,8 +138,13 @@ describe("run lock: two processes", () => {
 
   it("lets exactly one of two processes starting together take a free lock", async () => {
     const dir = tempDir();
-    const a = spawnChild(script, [dir, "brief"]);
-    const b = spawnChild(script, [dir, "brief"]);
+    // The holder keeps the lock until told, so the other cannot find it free later (under
+    // load a process can start more than a second after its twin): the first to end is
+    // the refused one, and only then is the holder told to release.
+    const a = spawnChild(script, [dir, "until-told"]);
+    const b = spawnChild(script, [dir, "until-told"]);
+    await Promise.race([a.exited, b.exited]);
+    writeFileSync(join(dir, "release"), "");
     await Promise.all([a.exited, b.exited]);
     const outs = [a.stdout(), b.stdout()];
     expect(outs.filter((o) => o.startsWith("locked ")).length).toBe(1);

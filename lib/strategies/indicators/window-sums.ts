@@ -16,11 +16,13 @@ export interface WindowSums {
   readonly run: Int32Array;
 }
 
-export function windowSumsOf(x: Float64Array): WindowSums {
+/** `shared`: in SharedArrayBuffers, so worker threads can adopt them (`adoptWindowSums`). */
+export function windowSumsOf(x: Float64Array, shared = false): WindowSums {
   const n = x.length;
-  const hi = new Float64Array(n + 1);
-  const lo = new Float64Array(n + 1);
-  const run = new Int32Array(n);
+  const buf = (bytes: number) => (shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+  const hi = new Float64Array(buf(8 * (n + 1)));
+  const lo = new Float64Array(buf(8 * (n + 1)));
+  const run = new Int32Array(buf(4 * n));
   let s = 0;
   let e = 0;
   let prev = NaN;
@@ -51,8 +53,17 @@ export function windowMean(ws: WindowSums, x: Float64Array, n: number, i: number
 const cache = new WeakMap<Float64Array, WindowSums>();
 
 /** One set of prefix sums per series (a worker's bars live as long as the worker). */
-export function cachedWindowSums(x: Float64Array): WindowSums {
+export function cachedWindowSums(x: Float64Array, shared = false): WindowSums {
   let ws = cache.get(x);
-  if (ws === undefined) cache.set(x, (ws = windowSumsOf(x)));
+  if (ws === undefined) cache.set(x, (ws = windowSumsOf(x, shared)));
   return ws;
+}
+
+/**
+ * Use prefix sums built elsewhere (another thread, same values of x) for x: a worker pool
+ * keeps one copy for all its threads instead of one each (less memory, less cache traffic).
+ */
+export function adoptWindowSums(x: Float64Array, ws: WindowSums): void {
+  if (ws.run.length !== x.length || ws.hi.length !== x.length + 1) throw new Error("adoptWindowSums: prefix sums of another length");
+  cache.set(x, ws);
 }
