@@ -22,11 +22,50 @@ export const macd: Strategy = {
     const slow = p.slow as number;
     const signal = p.signal as number;
     const n = bars.length;
-    const f = scratch.cached(`ema:${fast}`, n, (out) => ema(bars.close, fast, out));
-    const s = scratch.cached(`ema:${slow}`, n, (out) => ema(bars.close, slow, out));
-    const line = scratch.cached(`macd:${fast}:${slow}`, n, (out) => macdLine(f, s, out));
-    const sig = scratch.cached(`macdsig:${fast}:${slow}:${signal}`, n, (out) => macdSignal(line, slow, signal, out));
+    // No closure and no new key string per call (an evaluation allocates under 4 KB in
+    // all; docs/benchmarks.md): the compute functions read `args`, the keys are memoised.
+    args.close = bars.close;
+    args.len = fast;
+    const f = scratch.cached(keyOf(EMA, fast, 0, 0), n, emaInto);
+    args.len = slow;
+    const s = scratch.cached(keyOf(EMA, slow, 0, 0), n, emaInto);
+    args.fast = f;
+    args.slow = s;
+    const line = scratch.cached(keyOf(LINE, fast, slow, 0), n, lineInto);
+    args.line = line;
+    args.len = slow;
+    args.signal = signal;
+    const sig = scratch.cached(keyOf(SIGNAL, fast, slow, signal), n, signalInto);
+    args.close = args.fast = args.slow = args.line = EMPTY;
     const warm = slow + signal - 2;
     for (let i = 0; i < n; i++) w[i] = i >= warm && line[i] > sig[i] ? 1 : 0;
   },
 };
+
+const EMPTY: Float64Array = new Float64Array(0);
+/** Inputs of the compute functions below, set just before each `scratch.cached` call. */
+const args: { close: Float64Array; len: number; signal: number; fast: Float64Array; slow: Float64Array; line: Float64Array } = { close: EMPTY, len: 0, signal: 0, fast: EMPTY, slow: EMPTY, line: EMPTY };
+const emaInto = (out: Float64Array) => void ema(args.close, args.len, out);
+const lineInto = (out: Float64Array) => void macdLine(args.fast, args.slow, out);
+const signalInto = (out: Float64Array) => void macdSignal(args.line, args.len, args.signal, out);
+
+const EMA = 0;
+const LINE = 1;
+const SIGNAL = 2;
+const KEY_NAMES = ["ema", "macd", "macdsig"];
+/** Cache keys ("ema:12", "macd:12:26", "macdsig:12:26:9") by a small-integer code of their parts. */
+const keys = [new Map<number, string>(), new Map<number, string>(), new Map<number, string>()];
+
+function keyOf(kind: number, a: number, b: number, c: number): string {
+  // Lengths are validated integers within the spec's bounds (<= 1000): the code stays a
+  // small integer (no boxed double as a Map key); anything else just builds the string.
+  if (!(a >= 0 && a < 1024 && b >= 0 && b < 1024 && c >= 0 && c < 1024)) return keyString(kind, a, b, c);
+  const code = a * 1048576 + b * 1024 + c;
+  let k = keys[kind].get(code);
+  if (k === undefined) keys[kind].set(code, (k = keyString(kind, a, b, c)));
+  return k;
+}
+
+function keyString(kind: number, a: number, b: number, c: number): string {
+  return `${KEY_NAMES[kind]}:${(kind === EMA ? [a] : kind === LINE ? [a, b] : [a, b, c]).join(":")}`;
+}

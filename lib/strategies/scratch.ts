@@ -83,8 +83,10 @@ export class Scratch {
     }
     if (hit !== undefined) this.evict(key, hit);
     const bytes = 8 * n;
-    for (const [k, entry] of this.series) {
+    // Keys, not [key, entry] pairs: no array allocated per entry visited.
+    for (const k of this.series.keys()) {
       if (this.seriesBytes + bytes <= this.maxBytes) break;
+      const entry = this.series.get(k)!;
       if (entry.generation === this.generation) continue;
       this.evict(k, entry);
     }
