@@ -137,6 +137,17 @@ export interface DenseRule {
   readonly barsPerSwap: number;
 }
 
+/**
+ * A signal computed as the event path goes (Strategy.signalRange): `more()` computes the
+ * next stretch of bars into w and the events list and returns the events listed so far;
+ * `complete` once every bar is computed. The account asks for more only while it needs the
+ * next event, so a run that ruins early leaves the rest of the signal uncomputed.
+ */
+export interface LazyEvents {
+  more(): number;
+  readonly complete: boolean;
+}
+
 /** One account run: config + state + the kernel. */
 export class Account {
   readonly n: number;
@@ -221,7 +232,7 @@ export class Account {
    * through the per-bar kernel otherwise. Same results as `run()` (counts, cash, units,
    * fees and drawdowns bit for bit; sums of returns to rounding). Not with full output.
    */
-  runEvents(idx: CloseIndex, events: Int32Array, nEvents: number, dense?: DenseRule): boolean {
+  runEvents(idx: CloseIndex, events: Int32Array, nEvents: number, dense?: DenseRule, lazy?: LazyEvents): boolean {
     const c = this.cfg;
     if (this.rec !== null) throw new Error("runEvents: full output needs run()");
     const { st, per, starts, n } = this;
@@ -229,17 +240,26 @@ export class Account {
     // is not inlined is boxed, an allocation per event.
     let e = 0;
     let j = st[NEXT] | 0;
+    if (lazy !== undefined) nEvents = lazy.more();
     while (e < nEvents && events[e] < j) e++;
     while (j < n) {
       runBars(c, starts, st, per, j + 1, null);
       if (st[ABORTED] !== 0) return false;
       j++;
       // Once ruined no swap fills (the kernel ignores targets), so the events left change
-      // nothing: the rest of the run is one stretch between period starts.
+      // nothing: the rest of the run is one stretch between period starts, and a lazy
+      // signal is not computed any further.
       if (st[RUINED] !== 0) e = nEvents;
+      else if (lazy !== undefined) {
+        // The next event, computing the signal on as far as it takes.
+        while (e < nEvents && events[e] < j) e++;
+        while (e === nEvents && !lazy.complete) nEvents = lazy.more();
+      }
       while (e < nEvents && events[e] < j) e++;
-      if (dense !== undefined && j >= dense.from && (nEvents - e) * dense.barsPerSwap > n - j) {
-        // Swaps still too dense for events to beat the kernel: it takes the rest (same state).
+      if (dense !== undefined && j >= dense.from && st[RUINED] === 0 && (lazy !== undefined ? e * dense.barsPerSwap > j : (nEvents - e) * dense.barsPerSwap > n - j)) {
+        // Swaps still too dense for events to beat the kernel (those left, or with a lazy
+        // signal those so far): it takes the rest (the same state), on the whole signal.
+        if (lazy !== undefined) while (!lazy.complete) lazy.more();
         runBars(c, starts, st, per, n, null);
         return st[ABORTED] === 0;
       }

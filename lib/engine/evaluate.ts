@@ -6,7 +6,7 @@ import type { CostTable } from "../costs/cost-table";
 import type { Bars } from "../data/bars";
 import { DEFAULT_CACHE_BYTES, Scratch } from "../strategies/scratch";
 import type { Params, SignalContext, Strategy, SwapList } from "../strategies/types";
-import { Account, accountBuffers, type AccountBuffers, type DenseRule } from "./account";
+import { Account, accountBuffers, type AccountBuffers, type DenseRule, type LazyEvents } from "./account";
 import { closeIndexOf } from "./close-index";
 import type { EvalResult, Metrics } from "./metrics";
 import { PERIOD_KEYS, PERIOD_MS, periodStart, type PeriodKey } from "./periods";
@@ -70,6 +70,7 @@ export class Evaluator {
   /** Hand-over rules of "auto" (account.ts DenseRule): at once, or after a quarter of the bars. */
   private readonly sparse: DenseRule;
   private readonly dense: DenseRule;
+  private readonly lazy: LazySignal;
 
   constructor(
     readonly bars: Bars,
@@ -85,6 +86,7 @@ export class Evaluator {
     this.buffers = accountBuffers(this.periodStarts.length);
     this.sparse = { from: 0, barsPerSwap: EVENT_PATH_MIN_BARS_PER_SWAP };
     this.dense = { from: Math.floor(bars.length * EVENT_PATH_DENSE_FROM), barsPerSwap: EVENT_PATH_MIN_BARS_PER_SWAP };
+    this.lazy = new LazySignal(this.context, this.w, this.swapList);
   }
 
   /** First bar of each period. */
@@ -105,6 +107,14 @@ export class Evaluator {
 
   /** Evaluate validated params at one or several trade sizes (signals computed once). */
   evaluate(strategy: Strategy, params: Params, tradeSizes: number | readonly number[], opts: EvaluateOptions = {}): EvalResult[] {
+    const single = typeof tradeSizes === "number" ? tradeSizes : tradeSizes.length === 1 ? tradeSizes[0] : undefined;
+    if (single !== undefined && strategy.signalRange !== undefined && strategy.fillsEveryBar === true && !opts.full && opts.path !== "per-bar") {
+      // One account on the event path: the signal is computed as far as the account needs it.
+      this.scratch.beginCall();
+      this.swapList.count = 0;
+      this.lazy.begin(strategy, params);
+      return [this.runAccount(this.w, single, opts, 0, true, this.lazy)];
+    }
     const w = this.signals(strategy, params);
     const listed = this.swapList.count;
     const nEvents = opts.full || opts.path === "per-bar" ? -1 : listed >= 0 ? listed : this.scanSwaps(w, opts);
@@ -130,7 +140,7 @@ export class Evaluator {
    * nEvents: the swap bars in this.events, or -1 for the per-bar path; `listed`: the list
    * is the strategy's own, complete whatever its length (a scan stops early).
    */
-  private runAccount(w: Float64Array, tradeSize: number, opts: EvaluateOptions, nEvents: number, listed: boolean): EvalResult {
+  private runAccount(w: Float64Array, tradeSize: number, opts: EvaluateOptions, nEvents: number, listed: boolean, lazy?: LazySignal): EvalResult {
     const b = this.bars;
     const acc = new Account({
       t: b.t,
@@ -147,12 +157,49 @@ export class Evaluator {
     });
     this.lastAccount = acc;
     const n = b.length;
-    if (nEvents < 0) acc.run();
+    if (lazy !== undefined) acc.runEvents(closeIndexOf(b.close), this.events, 0, opts.path === "events" ? undefined : this.dense, lazy);
+    else if (nEvents < 0) acc.run();
     else if (opts.path === "events") acc.runEvents(closeIndexOf(b.close), this.events, nEvents);
     else if (nEvents * EVENT_PATH_MIN_BARS_PER_SWAP < n) acc.runEvents(closeIndexOf(b.close), this.events, nEvents, this.sparse);
     else if (listed) acc.runEvents(closeIndexOf(b.close), this.events, nEvents, this.dense);
     else acc.run();
     return resultOf(acc, tradeSize);
+  }
+}
+
+/** Bars a lazy signal computes per step: small beside the data, large beside a run between swaps. */
+export const LAZY_SIGNAL_STRETCH = 4096;
+
+/** The event path's lazy signal (account.ts LazyEvents) over Strategy.signalRange; one per Evaluator, reused. */
+class LazySignal implements LazyEvents {
+  private strategy: Strategy | null = null;
+  private params: Params = {};
+  private known = 0;
+
+  constructor(
+    private readonly context: SignalContext,
+    private readonly w: Float64Array,
+    private readonly swaps: SwapList,
+  ) {}
+
+  begin(strategy: Strategy, params: Params): void {
+    this.strategy = strategy;
+    this.params = params;
+    this.known = 0;
+  }
+
+  get complete(): boolean {
+    return this.known >= this.w.length;
+  }
+
+  more(): number {
+    const n = this.w.length;
+    if (this.known < n) {
+      const to = Math.min(n, this.known + LAZY_SIGNAL_STRETCH);
+      this.strategy!.signalRange!(this.context, this.params, this.w, this.known, to);
+      this.known = to;
+    }
+    return this.swaps.count;
   }
 }
 

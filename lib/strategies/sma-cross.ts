@@ -16,13 +16,20 @@ export const smaCross: Strategy = {
   constraints: [{ description: "fast < slow", check: (p) => (p.fast as number) < (p.slow as number) }],
   fillsEveryBar: true,
   signal({ bars, swaps }, p, w) {
-    const count = crossSignalFor(bars.close)(p.fast as number, p.slow as number, w, swaps?.bars ?? null);
+    const count = crossSignalFor(bars.close)(p.fast as number, p.slow as number, w, swaps?.bars ?? null, 0, bars.length, 0);
     if (swaps !== undefined) swaps.count = count;
+  },
+  signalRange({ bars, swaps }, p, w, from, to) {
+    if (swaps === undefined) throw new Error("sma_cross signalRange: no swap list");
+    swaps.count = crossSignalFor(bars.close)(p.fast as number, p.slow as number, w, swaps.bars, from, to, swaps.count);
   },
 };
 
-/** Fills w; lists the swap bars in `swaps` when given (SwapList) and returns their count (-1 without). */
-type CrossSignal = (fast: number, slow: number, w: Float64Array, swaps: Int32Array | null) => number;
+/**
+ * Fills w[from..to) (w[0..from) already filled); lists the swap bars of the stretch in
+ * `swaps` from index `count` when given and returns the new count (-1 without).
+ */
+type CrossSignal = (fast: number, slow: number, w: Float64Array, swaps: Int32Array | null, from: number, to: number, count: number) => number;
 const kernels = new WeakMap<Float64Array, CrossSignal>();
 
 /**
@@ -38,14 +45,14 @@ function crossSignalFor(close: Float64Array): CrossSignal {
 function crossSignal(close: Float64Array, sums: WindowSums): CrossSignal {
   const { hi, lo, run } = sums;
   const n = close.length;
-  return (fast, slow, w, swaps) => {
-    const warm = Math.min(n, slow - 1);
-    for (let i = 0; i < warm; i++) w[i] = 0;
-    let bf = warm + 1 - fast; // window starts (prefix indices) of bar i's fast and slow means
-    let bs = warm + 1 - slow;
-    let count = 0;
-    let prev = 0;
-    for (let i = warm; i < n; i++, bf++, bs++) {
+  return (fast, slow, w, swaps, from, to, count) => {
+    const warm = Math.min(to, Math.max(from, slow - 1));
+    for (let i = from; i < warm; i++) w[i] = 0;
+    const start = warm;
+    let bf = start + 1 - fast; // window starts (prefix indices) of bar i's fast and slow means
+    let bs = start + 1 - slow;
+    let prev = start > 0 ? w[start - 1] : 0;
+    for (let i = start; i < to; i++, bf++, bs++) {
       // windowMean (indicators/window-sums.ts), inlined by hand.
       const c = close[i];
       const r = run[i];

@@ -84,4 +84,12 @@ export interface Strategy {
    * Leave unset when unsure; a wrong `true` leaves stale targets in w.
    */
   readonly fillsEveryBar?: boolean;
+  /**
+   * Optional: the same signal by stretches of bars, for the event path to compute only as
+   * far as the account needs it (an account ruined at bar k needs no target after k).
+   * Fills w[from..to) given w[0..from) from earlier calls (from = 0 first, then each call's
+   * `to`), and appends the swap bars of the stretch to `ctx.swaps` (count starts at 0).
+   * Must give exactly `signal`'s w and swap list once every stretch is done.
+   */
+  readonly signalRange?: (ctx: SignalContext, p: Params, w: Float64Array, from: number, to: number) => void;
 }

@@ -194,6 +194,63 @@ describe("event-driven account = per-bar account", () => {
   });
 });
 
+describe("lazy signal (one trade size: sma_cross computes its targets only as far as the account needs)", () => {
+  const sets: [string, Bars][] = [
+    ["5m", randomWalkBars(6_000, 5 * MINUTE, 21, 0.003)],
+    ["1h", randomWalkBars(3_000, 60 * MINUTE, 22, 0.008, 0.0002)],
+  ];
+  const s = getStrategy("sma_cross");
+
+  it("signalRange in stretches of any length = signal: the same targets and swap list", () => {
+    const [, bars] = sets[0];
+    const ev = new Evaluator(bars, COSTS.dex);
+    const u = Rng.derive(5, "stretches");
+    for (const p of paramSets(s, 20, 13)) {
+      const w = Array.from(ev.signals(s, p));
+      const swaps = Array.from(ev["events"].subarray(0, ev["swapList"].count));
+      const w2 = new Float64Array(bars.length).fill(NaN);
+      const list = { bars: new Int32Array(bars.length), count: 0 };
+      const ctx = { bars, scratch: new Scratch(), swaps: list };
+      for (let from = 0; from < bars.length; ) {
+        const to = Math.min(bars.length, from + 1 + Math.floor(u.next() * 700));
+        s.signalRange!(ctx, p, w2, from, to);
+        from = to;
+      }
+      expect(Array.from(w2), JSON.stringify(p)).toEqual(w);
+      expect(Array.from(list.bars.subarray(0, list.count)), JSON.stringify(p)).toEqual(swaps);
+    }
+  });
+
+  it("auto and events on one trade size at a time = per-bar, ruin included", () => {
+    let ruined = 0;
+    for (const [bname, bars] of sets) {
+      for (const [cname, costs] of Object.entries(COSTS)) {
+        const ev = new Evaluator(bars, costs);
+        for (const p of paramSets(s, 40, 17)) {
+          for (const size of SIZES) {
+            const per = ev.evaluate(s, p, size, { path: "per-bar" })[0]!;
+            compare(per, ev.evaluate(s, p, size)[0]!, `${bname} ${cname} auto ${JSON.stringify(p)} size ${size}`);
+            compare(per, ev.evaluate(s, p, [size], { path: "events" })[0]!, `${bname} ${cname} events ${JSON.stringify(p)} size ${size}`);
+            const abort = { abortDrawdown: 0.05 };
+            compare(ev.evaluate(s, p, size, { ...abort, path: "per-bar" })[0]!, ev.evaluate(s, p, size, abort)[0]!, `${bname} ${cname} abort ${JSON.stringify(p)} size ${size}`);
+            if (per.ruined) ruined++;
+          }
+        }
+      }
+    }
+    expect(ruined, "some runs ruin (the lazy signal stops there)").toBeGreaterThan(50);
+  });
+
+  it("on the bundled 210,240 bars, real costs, one trade size at a time", () => {
+    ensureDefaultData(DEFAULT_DATA);
+    const bars = loadBars(DEFAULT_DATA);
+    const ev = new Evaluator(bars, loadCostTable(DEFAULT_COSTS));
+    for (const p of [...paramSets(s, 4, 23), { fast: 96, slow: 576 }, { fast: 5, slow: 9 }]) {
+      for (const size of [100, 10_000, 1e6]) compare(ev.evaluate(s, p, size, { path: "per-bar" })[0]!, ev.evaluate(s, p, size)[0]!, `bundled ${JSON.stringify(p)} size ${size}`);
+    }
+  });
+});
+
 describe("auto on a dense swap list", () => {
   it("starts on the event path and hands over to the per-bar kernel after a quarter of the bars, same results", () => {
     const bars = randomWalkBars(3_000, 60 * MINUTE, 22, 0.008, 0.0002);
