@@ -91,16 +91,28 @@ function burst(f: (i: number) => void, calls: number, rewarm = 0, rewarmFrom = c
   // and recompiles (hundreds of KB once). Calls after the GC, before the burst, let the
   // JIT re-optimise, so the burst counts what the optimised code allocates.
   for (let k = 0; k < rewarm; k++) f(rewarmFrom + k);
-  const profiler = new GCProfiler();
-  profiler.start();
-  const u0 = used();
-  for (let i = 0; i < calls; i++) f(i);
-  const u1 = used();
-  const { statistics } = profiler.stop();
-  let freed = 0;
-  for (const g of statistics) freed += g.beforeGC.heapStatistics.usedHeapSize - g.afterGC.heapStatistics.usedHeapSize;
-  return { heap: u1.heap - u0.heap + freed, external: u1.external - u0.external, gcs: statistics.length };
+  // SUB_BURSTS bursts back to back, the median kept: V8 allocates on the heap when it
+  // installs code it compiled in the background (tens of KB at once), which one burst of
+  // 32 calls would count as ~1 KB a call.
+  const runs: Array<{ heap: number; external: number; gcs: number }> = [];
+  for (let b = 0; b < SUB_BURSTS; b++) {
+    const profiler = new GCProfiler();
+    profiler.start();
+    const u0 = used();
+    for (let i = 0; i < calls; i++) f(i);
+    const u1 = used();
+    const { statistics } = profiler.stop();
+    let freed = 0;
+    for (const g of statistics) freed += g.beforeGC.heapStatistics.usedHeapSize - g.afterGC.heapStatistics.usedHeapSize;
+    runs.push({ heap: u1.heap - u0.heap + freed, external: u1.external - u0.external, gcs: statistics.length });
+  }
+  runs.sort((a, b) => a.heap + a.external - (b.heap + b.external));
+  const mid = runs[SUB_BURSTS >> 1];
+  return { heap: mid.heap, external: mid.external, gcs: runs.reduce((k, r) => k + r.gcs, 0) };
 }
+
+/** Bursts per allocation measurement (odd: the median is one of them). */
+const SUB_BURSTS = 5;
 
 /**
  * Bytes allocated per call of `f(i)`, i = 0 .. calls-1 (the caller warms `f` up first: a
@@ -111,7 +123,8 @@ function burst(f: (i: number) => void, calls: number, rewarm = 0, rewarmFrom = c
  * stores (every Float64Array above 64 bytes) live outside the heap and are freed by a
  * background sweep after a GC, too late for the profiler's after-GC figures: their growth
  * is only trusted over a burst without a GC, so a burst with one is retried at half the
- * length (down to one call). The measurement's own allocations (an empty `f`) are subtracted.
+ * length (down to one call). The median of SUB_BURSTS bursts is taken (JIT code installs
+ * land in one of them). The measurement's own allocations (an empty `f`) are subtracted.
  */
 export function allocation(f: (i: number) => void, calls: number, rewarm = 0): Allocation {
   let n = calls;

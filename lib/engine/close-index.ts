@@ -25,15 +25,21 @@ const EXT_BLOCK = 128;
  * than eight arrays: prefix sums of rho, rho^2, min(rho, 0)^2 over bars [1, k); the max and
  * min of close from k's block start to k and from k to its block end; close[k].
  */
-export const ROW = 8;
-export const R_SUM = 0;
-export const R_SUM2 = 1;
-export const R_NEG2 = 2;
+const ROW = 8;
+const R_SUM = 0;
+const R_SUM2 = 1;
+const R_NEG2 = 2;
 const R_PRE_MAX = 3;
 const R_PRE_MIN = 4;
 const R_SUF_MAX = 5;
 const R_SUF_MIN = 6;
-export const R_CLOSE = 7;
+const R_CLOSE = 7;
+/**
+ * The row layout for account.ts. Exported as one object and copied into module constants
+ * there: an exported `const` compiles to a property load (`exports.ROW`) at every use, which
+ * the optimising compiler does not fold in a hot loop.
+ */
+export const ROW_LAYOUT = { ROW, R_SUM, R_SUM2, R_NEG2, R_CLOSE } as const;
 
 /** Everything a CloseIndex holds, so a worker thread can adopt one built elsewhere (SharedArrayBuffers). */
 export interface CloseIndexArrays {
