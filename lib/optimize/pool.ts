@@ -64,6 +64,8 @@ export class EvaluatorPool {
       await thread.init(shared, costsJson, index, [...code], derived);
       return thread;
     };
+    // Two chunks queued per worker: the next one is already there when a chunk ends (no
+    // round trip through this thread with the worker idle; docs/benchmarks.md, round 3).
     const pool = Pool(spawnOne, { size, concurrency: 2 });
     return new EvaluatorPool(pool, size);
   }
