@@ -264,12 +264,11 @@ export class Account {
       // nothing: the rest of the run is one stretch between period starts, and a lazy
       // signal is not computed any further.
       if (st[RUINED] !== 0) e = nEvents;
-      else if (lazy !== undefined) {
-        // The next event, computing the signal on as far as it takes.
+      for (;;) {
         while (e < nEvents && events[e] < j) e++;
-        while (e === nEvents && !lazy.complete) nEvents = lazy.more();
+        if (e < nEvents || lazy === undefined || lazy.complete || st[RUINED] !== 0) break;
+        nEvents = lazy.more(); // the next event: the signal computed on as far as it takes
       }
-      while (e < nEvents && events[e] < j) e++;
       if (dense !== undefined && j >= dense.from && st[RUINED] === 0 && (lazy !== undefined ? e * dense.barsPerSwap > j : (nEvents - e) * dense.barsPerSwap > n - j)) {
         // Swaps still too dense for events to beat the kernel (those left, or with a lazy
         // signal those so far): it takes the rest (the same state), on the whole signal.

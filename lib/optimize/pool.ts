@@ -82,7 +82,7 @@ export class EvaluatorPool {
     const parts = await Promise.all(
       chunks.map((c) =>
         this.pool.queue(async (w) => {
-          const rs = unpackResults(await w.evaluatePacked(c));
+          const rs = unpackResults(await w.evaluate(c));
           onChunk?.(rs);
           return rs;
         }),

@@ -13,7 +13,7 @@ import { packResults, type PackedResults } from "./packed-results";
 import { adoptSharedDerived, type SharedDerived } from "./shared-derived";
 import { loadStrategyCode } from "./strategy-code";
 import type { StrategyCode } from "../strategies/define";
-import type { EvalTask, TaskResult } from "./task";
+import type { EvalTask } from "./task";
 
 let evaluator: Evaluator | null = null;
 
@@ -37,14 +37,11 @@ const api = {
     workerIndex = index;
     return shared.buffer instanceof SharedArrayBuffer;
   },
-  evaluate(tasks: EvalTask[]): TaskResult[] {
+  /** The tasks' results, packed (packed-results.ts: the pool unpacks them). */
+  evaluate(tasks: EvalTask[]): PackedResults {
     if (evaluator === null) throw new Error("worker used before init");
     const ev = evaluator;
-    return tasks.map((t) => evaluateTask(ev, t, workerIndex));
-  },
-  /** The same results packed (packed-results.ts): what the pool asks for. */
-  evaluatePacked(tasks: EvalTask[]): PackedResults {
-    return packResults(api.evaluate(tasks));
+    return packResults(tasks.map((t) => evaluateTask(ev, t, workerIndex)));
   },
 };
 

@@ -16,13 +16,13 @@ import { fork, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { hostname } from "node:os";
-import { Worker, type Job as QueueJob } from "bullmq";
+import type { Job as QueueJob } from "bullmq";
 import type { Redis } from "ioredis";
 import { isRunning, newOperationId, OperationRegistry, type OperationRecord } from "../checkpoint";
 import { JobQueue } from "../serve/queue";
 import { WORKER_SCRIPT } from "../serve/runner";
 import { registryType, type Job, type ServerMessage, type WorkerMessage } from "../serve/types";
-import { connectRedis, maskRedisUrl, requireReachable } from "./redis";
+import { connectRedis, maskRedisUrl, requireReachable, runBullWorker } from "./redis";
 
 export const DEFAULT_OPERATIONS_QUEUE = "stratlab-operations";
 export const OPERATION_JOB = "operation";
@@ -117,18 +117,8 @@ export async function startOperationWorker(o: OperationWorkerOptions): Promise<O
     return { status: ended.code === 0 ? "ended" : `process ${ended.signal ?? `exit ${ended.code}`}`, worker: name, id: job.id };
   };
 
-  const workerConnection = connectRedis(o.url);
-  const worker = new Worker<Job>(queueName, (j) => (j.name === OPERATION_JOB ? processJob(j) : Promise.reject(new Error(`unknown job ${j.name}`))), {
-    connection: workerConnection,
-    // One operation at a time per worker process: an operation uses the machine (optimisations have their own pool).
-    concurrency: 1,
-    name: `stratlab-operations@${name}`,
-    lockDuration: o.lockDurationMs ?? 30_000,
-    stalledInterval: o.stalledIntervalMs ?? 30_000,
-    maxStalledCount: 1_000_000,
-  });
-  worker.on("error", () => undefined);
-  await worker.waitUntilReady();
+  // One operation at a time per worker process: an operation uses the machine (optimisations have their own pool).
+  const worker = await runBullWorker<Job, unknown>(o.url, queueName, OPERATION_JOB, processJob, { ...o, name: `stratlab-operations@${name}`, concurrency: 1 });
   o.onLog(`operation worker ${name} ready: queue "${queueName}" at ${maskRedisUrl(o.url)}`);
 
   let closing: Promise<void> | null = null;
@@ -139,8 +129,6 @@ export async function startOperationWorker(o: OperationWorkerOptions): Promise<O
         // Disconnecting is what the local service does on the way out: the operation saves a checkpoint and stops.
         if (current !== null && current.child.connected) current.child.disconnect();
         await worker.close();
-        // BullMQ leaves a connection it was given open: ours to close.
-        workerConnection.disconnect();
         sub.disconnect();
         pub.disconnect();
       })()),

@@ -3,6 +3,7 @@
  * form of the URL for every message, and a reachability check that fails in one line
  * instead of retrying forever (ioredis's default).
  */
+import { Worker, type Job } from "bullmq";
 import IORedis, { type Redis } from "ioredis";
 import { UsageError } from "../errors";
 
@@ -71,4 +72,42 @@ export async function requireReachable(redis: Redis, url: string, timeoutMs = 50
 function oneLine(s: string): string {
   const t = s.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
   return t.length > 200 ? `${t.slice(0, 200)}…` : t;
+}
+
+/** How a queue worker holds its jobs (both default to 30 s; tests shorten them). */
+export interface QueueWorkerTiming {
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/**
+ * A BullMQ worker on its own connection that runs jobs named `jobName` (any other name
+ * fails), ready when this resolves. A job whose worker died is handed on however often
+ * that happens (every stratlab job is idempotent). BullMQ leaves a connection it was given
+ * open: `close` closes both.
+ */
+export async function runBullWorker<D, R>(
+  url: string,
+  queueName: string,
+  jobName: string,
+  run: (job: Job<D, R>) => Promise<R>,
+  o: QueueWorkerTiming & { name: string; concurrency: number },
+): Promise<{ close(): Promise<void> }> {
+  const connection = connectRedis(url);
+  const worker = new Worker<D, R>(queueName, (job) => (job.name === jobName ? run(job) : Promise.reject(new UsageError(`unknown job ${job.name}`))), {
+    connection,
+    concurrency: o.concurrency,
+    name: o.name,
+    lockDuration: o.lockDurationMs ?? 30_000,
+    stalledInterval: o.stalledIntervalMs ?? 30_000,
+    maxStalledCount: 1_000_000,
+  });
+  worker.on("error", () => undefined);
+  await worker.waitUntilReady();
+  return {
+    close: async () => {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
 }

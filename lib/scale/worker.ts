@@ -6,7 +6,7 @@
  */
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
-import { Worker, type Job } from "bullmq";
+import type { Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { loadCostTable } from "../costs/load";
 import { loadBars } from "../data/csv";
@@ -17,7 +17,7 @@ import { fetchBlob } from "./blobs";
 import { codeHash } from "../io/code-hash";
 import { JOB_NAME, type EvaluationJob, type EvaluationJobResult } from "./jobs";
 import { DEFAULT_QUEUE, keys, resultField, RESULTS_TTL_S } from "./keys";
-import { connectRedis, maskRedisUrl, requireReachable } from "./redis";
+import { connectRedis, maskRedisUrl, requireReachable, runBullWorker } from "./redis";
 
 export interface QueueWorkerOptions {
   url: string;
@@ -105,19 +105,8 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     return { evaluated: results.length, worker: name, eval_ms: evalMs };
   };
 
-  const workerConnection = connectRedis(o.url);
-  const worker = new Worker<EvaluationJob, EvaluationJobResult>(queueName, async (job) => (job.name === JOB_NAME ? processJob(job) : Promise.reject(new UsageError(`unknown job ${job.name}`))), {
-    connection: workerConnection,
-    // Two jobs per thread: one evaluating while the next one's message is on its way.
-    concurrency: Math.max(1, 2 * o.threads),
-    name: `stratlab-worker@${name}`,
-    lockDuration: o.lockDurationMs ?? 30_000,
-    stalledInterval: o.stalledIntervalMs ?? 30_000,
-    // A job whose worker died is handed on however often that happens; it is idempotent.
-    maxStalledCount: 1_000_000,
-  });
-  worker.on("error", () => undefined);
-  await worker.waitUntilReady();
+  // Two jobs per thread: one evaluating while the next one's message is on its way.
+  const worker = await runBullWorker<EvaluationJob, EvaluationJobResult>(o.url, queueName, JOB_NAME, processJob, { ...o, name: `stratlab-worker@${name}`, concurrency: Math.max(1, 2 * o.threads) });
   o.onLog(`worker ${name} ready: queue "${queueName}" at ${maskRedisUrl(o.url)}, ${o.threads} thread(s), code ${mine.slice(0, 12)}`);
 
   let closing: Promise<void> | null = null;
@@ -129,8 +118,6 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         await worker.close();
         const l = loaded === null ? null : await (loaded as Promise<Loaded>).catch(() => null);
         if (l !== null) await l.pool.close();
-        // BullMQ leaves a connection it was given open: ours to close.
-        workerConnection.disconnect();
         redis.disconnect();
       })()),
   };

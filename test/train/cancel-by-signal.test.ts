@@ -4,23 +4,18 @@
  * checkpoint with the weights and optimizer artifacts at the epoch reached.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { OperationRegistry } from "../../lib/checkpoint";
-import { writeBarsCsv } from "../../lib/data/csv";
-import { generateBars } from "../../lib/data/generate";
 import { CLI } from "../cli/run-cli";
+import { withBarsCsv } from "./fixtures";
 
 let dir: string;
 let data: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "stratlab-train-signal-"));
-  data = join(dir, "bars.csv");
-  writeBarsCsv(generateBars({ days: 5, seed: 9 }), data);
+withBarsCsv("stratlab-train-signal-", { days: 5, seed: 9 }, (d, f) => {
+  dir = d;
+  data = f;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test("SIGTERM during training: exit 130, a cancellation checkpoint with artifacts, the resume command", async () => {
   const root = join(dir, "ck");

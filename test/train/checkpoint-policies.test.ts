@@ -7,24 +7,19 @@
  *   (what the notebook's re-run does) and with `resumeTraining(id)`: the uninterrupted result,
  *   velocities and the early-stopping best included.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { CancellationToken, OperationRegistry, type ProgressEvent } from "../../lib/checkpoint";
-import { writeBarsCsv } from "../../lib/data/csv";
-import { generateBars } from "../../lib/data/generate";
 import { CancelledError } from "../../lib/errors";
 import { resumeTraining, train, type TrainingState, type TrainRequest } from "../../lib/train";
+import { withBarsCsv } from "./fixtures";
 
 let dir: string;
 let data: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "stratlab-train-policy-"));
-  data = join(dir, "bars.csv");
-  writeBarsCsv(generateBars({ days: 5, seed: 3 }), data);
+withBarsCsv("stratlab-train-policy-", { days: 5, seed: 3 }, (d, f) => {
+  dir = d;
+  data = f;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const base = (over: Partial<TrainRequest> = {}): TrainRequest => ({ data, hidden: [6], batchSize: 128, learningRate: 0.01, seed: 2, out: join(dir, "model"), ...over });
 

@@ -4,11 +4,10 @@
  * one-line errors with exit 2 through the real CLI: a missing folder, a corrupt file (sha256
  * mismatch), a model built for other features, a data file too short for the split.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { writeBarsCsv } from "../../lib/data/csv";
 import { generateBars } from "../../lib/data/generate";
 import { sha256 } from "../../lib/io/atomic";
@@ -16,16 +15,17 @@ import { loadModel } from "../../lib/train";
 import { computeFeatures, FEATURE_NAMES } from "../../lib/train/features";
 import { runCli } from "../cli/run-cli";
 import { TINY_MODEL } from "../strategies/fixtures";
+import { withBarsCsv } from "./fixtures";
 
 let dir: string;
 let data: string;
+withBarsCsv("stratlab-model-", { days: 10, seed: 4 }, (d, f) => {
+  dir = d;
+  data = f;
+});
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "stratlab-model-"));
-  data = join(dir, "bars.csv");
-  writeBarsCsv(generateBars({ days: 10, seed: 4 }), data);
   tf.env().set("PROD", true);
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test("the tiny fixture loads verified; plain predictions = tfjs float32 forward pass within 1e-6", async () => {
   const m = loadModel(TINY_MODEL);

@@ -7,24 +7,20 @@
  * optimiser state and the RNG (batch order, dropout masks) both have to be restored.
  */
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { OperationRegistry } from "../../lib/checkpoint";
-import { writeBarsCsv } from "../../lib/data/csv";
-import { generateBars } from "../../lib/data/generate";
 import type { TrainDocument, TrainingState } from "../../lib/train";
 import { runCli } from "../cli/run-cli";
+import { withBarsCsv } from "./fixtures";
 
 let dir: string;
 let data: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "stratlab-train-"));
-  data = join(dir, "bars.csv");
-  writeBarsCsv(generateBars({ days: 8, seed: 77 }), data);
+withBarsCsv("stratlab-train-", { days: 8, seed: 77 }, (d, f) => {
+  dir = d;
+  data = f;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const args = (out: string, root: string) => ["train", "--data", data, "--epochs", "100", "--hidden", "8,4", "--batch-size", "128", "--lr", "0.01", "--dropout", "0.2", "--seed", "5", "--out", out, "--root", root, "--json"];
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
