@@ -1,6 +1,7 @@
 /**
- * One process at a time works on a run: `<dir>/.lock`, created with open "wx" (fails if
- * it exists), holds the owner's pid, hostname and start time. A lock whose process is
+ * One process at a time works on a run: `<dir>/.lock`, linked from a fully written file
+ * of the taker's own (link fails if the lock exists), holds the owner's pid, hostname and
+ * start time. A lock whose process is
  * gone (killed, crashed, machine rebooted) is stale and taken over with a note.
  *
  * The lock is released by `release()` (idempotent), at process exit, and on SIGINT /
@@ -65,31 +66,45 @@ export function acquireRunLock(dir: string, opts: LockOptions = {}): RunLock {
   if (mine) throw new RunError(`run ${dir} is already locked by this process (since ${mine.owner.started}); release that lock first`);
   const owner: LockOwner = { pid: process.pid, hostname: hostname(), started: new Date().toISOString(), token: randomBytes(8).toString("hex") };
   let note: string | null = null;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(path, "wx");
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") throw new RunError(`run directory ${dir} does not exist`);
-      if (code !== "EEXIST") throw new RunError(`${path}: cannot create the run lock (${code ?? e})`);
-      const stale = staleReason(dir, path);
-      if (stale === null) continue; // released meanwhile: try again
-      if (takeOver(path, stale.text)) note = `took over the stale lock of ${stale.reason}`;
-      continue;
+  // The owner is written to a file of our own first and then linked to the lock's name
+  // (link fails if that name exists): a lock is never seen half written, so a process
+  // starting at the same moment is told who holds it, not that it is being written.
+  const pending = `${path}.new-${process.pid}-${owner.token}`;
+  let fd: number;
+  try {
+    fd = openSync(pending, "wx");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new RunError(`run directory ${dir} does not exist`);
+    throw new RunError(`${path}: cannot create the run lock (${code ?? e})`);
+  }
+  try {
+    const buf = Buffer.from(JSON.stringify(owner) + "\n");
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        linkSync(pending, path);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== "EEXIST") throw new RunError(`${path}: cannot create the run lock (${code ?? e})`);
+        const stale = staleReason(dir, path);
+        if (stale === null) continue; // released meanwhile: try again
+        if (takeOver(path, stale.text)) note = `took over the stale lock of ${stale.reason}`;
+        continue;
+      }
+      fsyncDir(dir);
+      const lock = makeLock(dir, path, key, owner, note, opts.handleSignals !== false);
+      held.set(key, lock);
+      return lock;
     }
-    try {
-      const buf = Buffer.from(JSON.stringify(owner) + "\n");
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    fsyncDir(dir);
-    const lock = makeLock(dir, path, key, owner, note, opts.handleSignals !== false);
-    held.set(key, lock);
-    return lock;
+  } finally {
+    safeUnlink(pending);
   }
   throw new RunError(`run ${dir}: could not take ${path} after several tries; another process keeps taking it`);
 }
