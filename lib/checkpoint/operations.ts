@@ -49,6 +49,8 @@ export interface BridgeSettings {
   startUnit?: number;
   keepLast?: number;
   progressEveryMs?: number;
+  /** Minimum time between real yields of `yieldToEventLoop` (default 50 ms; 0: every call). */
+  yieldEveryMs?: number;
   /** Default: the run's onProgress. */
   onProgress?: (event: ProgressEvent) => void;
 }
@@ -256,6 +258,7 @@ export class OperationRegistry {
           ...(s.total !== undefined ? { total: s.total } : {}),
           ...(s.keepLast !== undefined ? { keepLast: s.keepLast } : {}),
           ...(s.progressEveryMs !== undefined ? { progressEveryMs: s.progressEveryMs } : {}),
+          ...(s.yieldEveryMs !== undefined ? { yieldEveryMs: s.yieldEveryMs } : {}),
           ...((s.onProgress ?? options.onProgress) ? { onProgress: s.onProgress ?? options.onProgress } : {}),
           ...(this.clock ? { clock: this.clock } : {}),
         })),

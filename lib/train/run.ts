@@ -271,7 +271,9 @@ async function continueTraining(ctx: ResumeContext, opts: TrainOptions): Promise
 async function loop(ctx: OperationContext, times: Float64Array, data: DirectionDataset, state: TrainingState, trainer: MlpTrainer, best: Float32Array | undefined, opts: TrainOptions, resumedFrom?: string): Promise<TrainDocument> {
   const spec = state.request;
   const startEpoch = state.epoch;
-  const bridge: ProgressBridge = ctx.bridge({ policy: spec.checkpoint, total: spec.epochs, startUnit: startEpoch, progressEveryMs: 0, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+  // An epoch is a coarse unit: the event loop runs after every one (not at most every 50 ms,
+  // as for bars), so a Ctrl-C or a notebook interrupt stops a fast training at the next epoch.
+  const bridge: ProgressBridge = ctx.bridge({ policy: spec.checkpoint, total: spec.epochs, startUnit: startEpoch, progressEveryMs: 0, yieldEveryMs: 0, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
   const rng = Rng.fromWords(state.rngState);
   let bestWeights = best;
   const buildState = (): TrainingState => ({ ...state, rngState: rng.words(), history: state.history.slice() });
