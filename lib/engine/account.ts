@@ -51,8 +51,9 @@ const N_SUMS = 13;
 const N_ST = SUMS + N_SUMS;
 // The close index's row layout, as module constants (see ROW_LAYOUT).
 const { ROW, R_SUM, R_SUM2, R_NEG2, R_CLOSE } = ROW_LAYOUT;
-/** How many events ahead runEvents prefetches. */
-const PREFETCH = 4;
+/** runEvents touches the data of the next TOUCH_BATCH events when fewer than TOUCH_AHEAD are touched ahead. */
+const TOUCH_BATCH = 32;
+const TOUCH_AHEAD = 8;
 /**
  * Slack between the bound 1 - min / max on a run's own drawdown and a period's worst
  * drawdown before the event path skips computing the run's (both within a few ulps of
@@ -142,14 +143,17 @@ export interface DenseRule {
 }
 
 /**
- * A signal computed as the event path goes (Strategy.signalRange): `more()` computes the
- * next stretch of bars into w and the events list and returns the events listed so far;
- * `complete` once every bar is computed. The account asks for more only while it needs the
+ * A signal computed as the event path goes (Strategy.swapRange): `more()` lists the swaps
+ * of the next stretch of bars in the events list and returns the events listed so far;
+ * `complete` once every bar is done. The account asks for more only while it needs the
  * next event, so a run that ruins early leaves the rest of the signal uncomputed.
+ * `targets(a, b)` writes w[a..b) from the swaps listed (the per-bar kernel reads w only
+ * there), for bars whose swaps are all listed.
  */
 export interface LazyEvents {
   more(): number;
   readonly complete: boolean;
+  targets(a: number, b: number): void;
 }
 
 /** One account run: config + state + the kernel. */
@@ -246,17 +250,20 @@ export class Account {
     let j = st[NEXT] | 0;
     if (lazy !== undefined) nEvents = lazy.more();
     while (e < nEvents && events[e] < j) e++;
-    // A software prefetch: what the event PREFETCH ahead will read (its bar's open, the
-    // close index rows around it) is loaded now, so the cache misses overlap this event's
-    // work instead of stalling that one's. The loads feed `sink`, or the compiler drops them.
-    const rows = idx.rows;
-    const open = c.open;
+    // Each event reads a few cache lines far from the last one's (its bar's open and
+    // close, the close index rows around it), mostly not in any cache. Loaded one event at a
+    // time, each miss stalls the event's work; so the next events' lines are loaded ahead,
+    // a batch at a time, by a loop of independent loads the CPU keeps many of in flight.
+    // The loads feed `sink`, or the compiler drops them.
+    let touched = e;
     let sink = 0;
     while (j < n) {
-      if (e + PREFETCH < nEvents) {
-        const q = events[e + PREFETCH];
-        sink += open[q] + rows[q * ROW - 1] + rows[q * ROW + ROW - 1] + rows[q * ROW - ROW];
+      if (touched < e + TOUCH_AHEAD && touched < nEvents) {
+        const to = nEvents < touched + TOUCH_BATCH ? nEvents : touched + TOUCH_BATCH;
+        sink += touchEvents(idx.rows, c.open, c.close, events, touched > e ? touched : e, to);
+        touched = to;
       }
+      if (lazy !== undefined) lazy.targets(j >= 2 ? j - 2 : 0, j);
       runBars(c, starts, st, per, j + 1, null);
       if (st[ABORTED] !== 0) return false;
       j++;
@@ -272,7 +279,10 @@ export class Account {
       if (dense !== undefined && j >= dense.from && st[RUINED] === 0 && (lazy !== undefined ? e * dense.barsPerSwap > j : (nEvents - e) * dense.barsPerSwap > n - j)) {
         // Swaps still too dense for events to beat the kernel (those left, or with a lazy
         // signal those so far): it takes the rest (the same state), on the whole signal.
-        if (lazy !== undefined) while (!lazy.complete) lazy.more();
+        if (lazy !== undefined) {
+          while (!lazy.complete) lazy.more();
+          lazy.targets(j >= 2 ? j - 2 : 0, n - 1);
+        }
         runBars(c, starts, st, per, n, null);
         return st[ABORTED] === 0;
       }
@@ -281,6 +291,7 @@ export class Account {
       if (active < starts.length && starts[active] < next) next = starts[active];
       if (next > j) {
         if (!fastForward(idx, c, st, per, active, j, next)) {
+          if (lazy !== undefined) lazy.targets(j >= 2 ? j - 2 : 0, next - 1);
           runBars(c, starts, st, per, next, null);
           if (st[ABORTED] !== 0) return false;
         }
@@ -291,7 +302,7 @@ export class Account {
     return true;
   }
 
-  /** Where runEvents' prefetch loads end up (never read). */
+  /** Where runEvents' touch loads end up (never read). */
   private sink = 0;
 
   /** Process the next bar only (the bar-by-bar engine's unit of work). */
@@ -389,6 +400,20 @@ export class Account {
     }
     return out;
   }
+}
+
+/**
+ * Loads the lines events [from, to) will read: open and close at the bar, and the close
+ * index rows from the bar before to the bar after (runEvents). Returns their sum.
+ */
+function touchEvents(rows: Float64Array, open: Float64Array, close: Float64Array, events: Int32Array, from: number, to: number): number {
+  let s = 0;
+  for (let k = from; k < to; k++) {
+    const q = events[k];
+    const r = q * ROW;
+    s += open[q] + close[q] + rows[r - ROW] + rows[r] + rows[r + ROW] + rows[r + 2 * ROW - 1];
+  }
+  return s;
 }
 
 /**

@@ -80,7 +80,7 @@ export class Evaluator {
     this.scratch = new Scratch(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
     this.w = new Float64Array(bars.length);
     this.events = new Int32Array(bars.length);
-    this.swapList = { bars: this.events, count: -1 };
+    this.swapList = { bars: this.events, targets: new Float64Array(bars.length), count: -1 };
     this.context = { bars, scratch: this.scratch, swaps: this.swapList };
     this.periodStarts = periodStartsOf(bars);
     this.buffers = accountBuffers(this.periodStarts.length);
@@ -108,8 +108,9 @@ export class Evaluator {
   /** Evaluate validated params at one or several trade sizes (signals computed once). */
   evaluate(strategy: Strategy, params: Params, tradeSizes: number | readonly number[], opts: EvaluateOptions = {}): EvalResult[] {
     const single = typeof tradeSizes === "number" ? tradeSizes : tradeSizes.length === 1 ? tradeSizes[0] : undefined;
-    if (single !== undefined && strategy.signalRange !== undefined && strategy.fillsEveryBar === true && !opts.full && opts.path !== "per-bar") {
-      // One account on the event path: the signal is computed as far as the account needs it.
+    if (single !== undefined && strategy.swapRange !== undefined && !opts.full && opts.path !== "per-bar") {
+      // One account on the event path: the swaps are listed as far as the account needs
+      // them, and w is written only where the account reads it (LazySignal.targets).
       this.scratch.beginCall();
       this.swapList.count = 0;
       this.lazy.begin(strategy, params);
@@ -170,11 +171,16 @@ export class Evaluator {
 /** Bars a lazy signal computes per step: small beside the data, large beside a run between swaps. */
 export const LAZY_SIGNAL_STRETCH = 4096;
 
-/** The event path's lazy signal (account.ts LazyEvents) over Strategy.signalRange; one per Evaluator, reused. */
+/**
+ * The event path's lazy signal (account.ts LazyEvents) over Strategy.swapRange; one per
+ * Evaluator, reused. w holds targets only where the account asked for them.
+ */
 class LazySignal implements LazyEvents {
   private strategy: Strategy | null = null;
   private params: Params = {};
   private known = 0;
+  /** Swaps decided at or before the bar of the last `targets` call. */
+  private k = 0;
 
   constructor(
     private readonly context: SignalContext,
@@ -186,6 +192,7 @@ class LazySignal implements LazyEvents {
     this.strategy = strategy;
     this.params = params;
     this.known = 0;
+    this.k = 0;
   }
 
   get complete(): boolean {
@@ -196,10 +203,26 @@ class LazySignal implements LazyEvents {
     const n = this.w.length;
     if (this.known < n) {
       const to = Math.min(n, this.known + LAZY_SIGNAL_STRETCH);
-      this.strategy!.signalRange!(this.context, this.params, this.w, this.known, to);
+      this.strategy!.swapRange!(this.context, this.params, this.known, to);
       this.known = to;
     }
     return this.swaps.count;
+  }
+
+  targets(a: number, b: number): void {
+    const { w } = this;
+    const { bars, targets, count } = this.swaps;
+    // The swap decided at bar d is bars[k] = d + 1. Calls go forward (a backward step
+    // is a bar or two): k walks from the last call's.
+    let k = this.k;
+    while (k > 0 && bars[k - 1] > a) k--;
+    while (k < count && bars[k] <= a) k++;
+    this.k = k;
+    let x = k > 0 ? targets[k - 1] : 0;
+    for (let i = a; i < b; i++) {
+      while (k < count && bars[k] <= i + 1) x = targets[k++];
+      w[i] = x;
+    }
   }
 }
 

@@ -1,10 +1,12 @@
+import { crossScanFor, crossTolerance } from "./indicators/cross-scan";
 import { cachedWindowSums, type WindowSums } from "./indicators/window-sums";
 import type { Strategy } from "./types";
 
 /**
  * EVALUATOR-CONTRACT: w[i] = 1 when SMA_fast[i] > SMA_slow[i], else 0; warm-up i < slow - 1.
  * Both means come from the data set's prefix sums of close (indicators/window-sums.ts):
- * one pass, no SMA series computed or cached, within a few ulps of `sma`.
+ * one pass, no SMA series computed or cached, within a few ulps of `sma`. Each bar goes
+ * through indicators/cross-scan.ts's filter first; `swapRange` lists the swaps alone.
  */
 export const smaCross: Strategy = {
   name: "sma_cross",
@@ -19,9 +21,9 @@ export const smaCross: Strategy = {
     const count = crossSignalFor(bars.close)(p.fast as number, p.slow as number, w, swaps?.bars ?? null, 0, bars.length, 0);
     if (swaps !== undefined) swaps.count = count;
   },
-  signalRange({ bars, swaps }, p, w, from, to) {
-    if (swaps === undefined) throw new Error("sma_cross signalRange: no swap list");
-    swaps.count = crossSignalFor(bars.close)(p.fast as number, p.slow as number, w, swaps.bars, from, to, swaps.count);
+  swapRange({ bars, swaps }, p, from, to) {
+    if (swaps === undefined) throw new Error("sma_cross swapRange: no swap list");
+    crossScanFor(bars.close).swapRange(p.fast as number, p.slow as number, swaps, from, to);
   },
 };
 
@@ -45,22 +47,32 @@ function crossSignalFor(close: Float64Array): CrossSignal {
 function crossSignal(close: Float64Array, sums: WindowSums): CrossSignal {
   const { hi, lo, run } = sums;
   const n = close.length;
+  const tol = crossTolerance(close, sums);
   return (fast, slow, w, swaps, from, to, count) => {
     const warm = Math.min(to, Math.max(from, slow - 1));
     for (let i = from; i < warm; i++) w[i] = 0;
     const start = warm;
+    const T = tol * fast * slow;
     let bf = start + 1 - fast; // window starts (prefix indices) of bar i's fast and slow means
     let bs = start + 1 - slow;
     let prev = start > 0 ? w[start - 1] : 0;
     for (let i = start; i < to; i++, bf++, bs++) {
-      // windowMean (indicators/window-sums.ts), inlined by hand.
-      const c = close[i];
-      const r = run[i];
       const h = hi[i + 1];
-      const l = lo[i + 1];
-      const f = r >= fast ? c : (h - hi[bf] + (l - lo[bf])) / fast;
-      const s = r >= slow ? c : (h - hi[bs] + (l - lo[bs])) / slow;
-      const x = f > s ? 1 : 0;
+      // The filter (indicators/cross-scan.ts): the scaled difference of the window sums
+      // from hi alone (3 loads, no division); beyond the margin, the exact comparison's sign.
+      const a = (h - hi[bf]) * slow - (h - hi[bs]) * fast;
+      let x: number;
+      if (a > T) x = 1;
+      else if (a < -T) x = 0;
+      else {
+        // Near a tie (or a flat stretch): windowMean (indicators/window-sums.ts), inlined.
+        const c = close[i];
+        const r = run[i];
+        const l = lo[i + 1];
+        const f = r >= fast ? c : (h - hi[bf] + (l - lo[bf])) / fast;
+        const s = r >= slow ? c : (h - hi[bs] + (l - lo[bs])) / slow;
+        x = f > s ? 1 : 0;
+      }
       w[i] = x;
       // A change of target decided at bar i fills at i + 1 (never after the last bar).
       if (x !== prev) {

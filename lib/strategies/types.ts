@@ -62,9 +62,12 @@ export interface SignalContext {
  * The bars j where a swap may fill, ascending: w[j-1] != w[j-2] (w[-1] = 0), 1 <= j < n.
  * `count` = -1 means "not listed" (the evaluator scans w). Code that changes `w` after a
  * strategy listed its swaps (an overlay, a strategy wrapping another) must set it back to -1.
+ * `targets[k]` = w[bars[k] - 1], the target that swap fills: written by `swapRange` (which
+ * writes no w), not by `signal`.
  */
 export interface SwapList {
   readonly bars: Int32Array;
+  readonly targets: Float64Array;
   count: number;
 }
 
@@ -85,11 +88,12 @@ export interface Strategy {
    */
   readonly fillsEveryBar?: boolean;
   /**
-   * Optional: the same signal by stretches of bars, for the event path to compute only as
-   * far as the account needs it (an account ruined at bar k needs no target after k).
-   * Fills w[from..to) given w[0..from) from earlier calls (from = 0 first, then each call's
-   * `to`), and appends the swap bars of the stretch to `ctx.swaps` (count starts at 0).
-   * Must give exactly `signal`'s w and swap list once every stretch is done.
+   * Optional: the signal's swaps alone, by stretches of bars, for the event path to compute
+   * only as far as the account needs them (an account ruined at bar k needs nothing after
+   * k) and no target between two swaps. Appends the swaps decided at bars [from, to) to
+   * `ctx.swaps`, bars and targets (count starts at 0, from = 0 first, then each call's
+   * `to`; the target before `from` is the last listed, 0 if none). Writes no w. Must give
+   * exactly `signal`'s swap list, and targets equal to its w, once every stretch is done.
    */
-  readonly signalRange?: (ctx: SignalContext, p: Params, w: Float64Array, from: number, to: number) => void;
+  readonly swapRange?: (ctx: SignalContext, p: Params, from: number, to: number) => void;
 }
