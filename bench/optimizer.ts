@@ -23,7 +23,7 @@
  * Runner: `runOptimization` end to end (proposals, pool, journal with fdatasync,
  * checkpoints), tpe and random, for context.
  */
-import { spawnSync } from "node:child_process";
+import { fork, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Evaluator } from "../lib/engine/evaluate";
 import { DEFAULTS } from "../lib/optimize/config";
@@ -58,6 +58,12 @@ const ROUNDS = 5;
 const FED_ROUNDS = 9;
 /** Tasks per round and configuration. */
 const TASKS = 256;
+/**
+ * Tasks per round of the scaling as fed (and of the machine's ceiling): three rounds'
+ * worth, so the pipeline's ramp-up and the last chunk's tail (one worker idle while the
+ * other ends; once per study, not per trial) weigh a third of what they would in 256.
+ */
+const FED_TASKS = 3 * TASKS;
 /** Untimed tasks every configuration evaluates first (JIT, buffers, indicator cache). */
 const WARM = 256; // every worker past its JIT warm-up before anything is timed
 /** Trials of the end-to-end runs. */
@@ -198,6 +204,54 @@ function studyMemory(ctx: BenchContext): StudyMemory[] {
   });
 }
 
+/**
+ * The machine's own ceiling for the pool's scaling: single-thread evaluators in processes
+ * of their own (no pool, no messages), one alone against two at once, on the same kind of
+ * tasks. Two cores shared with other tenants and one memory system: what two independent
+ * evaluators get is what two workers can hope for. `round(r)` times one of each.
+ */
+async function machineCeiling(ctx: BenchContext): Promise<{ round: (r: number) => Promise<{ one: number; two: number }>; close: () => void }> {
+  const script = join(__dirname, "ceiling-child.js");
+  const children: ChildProcess[] = [0, 1].map((k) => fork(script, [ctx.dataPath, ctx.costsPath, String(FED_TASKS), String(21 + k)], { stdio: ["ignore", "ignore", "inherit", "ipc"] }));
+  const reply = (c: ChildProcess) =>
+    new Promise<{ ms?: number }>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`ceiling-child exited with ${code}`));
+      c.once("exit", onExit);
+      c.once("message", (m) => {
+        c.off("exit", onExit);
+        resolve(m as { ms?: number });
+      });
+    });
+  const close = () => {
+    for (const c of children) if (c.connected) c.disconnect();
+  };
+  try {
+    await Promise.all(children.map(reply));
+  } catch (e) {
+    close();
+    throw e;
+  }
+  const runOn = async (cs: ChildProcess[]): Promise<number> => {
+    const t0 = performance.now();
+    await Promise.all(
+      cs.map((c) => {
+        const r = reply(c);
+        c.send({ from: 0, to: FED_TASKS });
+        return r;
+      }),
+    );
+    return performance.now() - t0;
+  };
+  return {
+    close,
+    round: async (r) => {
+      const t: Record<string, number> = {};
+      for (const which of r % 2 === 0 ? ["one", "two"] : ["two", "one"]) t[which] = await runOn(which === "one" ? children.slice(0, 1) : children);
+      return { one: (FED_TASKS * 1000) / t.one, two: (2 * FED_TASKS * 1000) / t.two };
+    },
+  };
+}
+
 async function run(ctx: BenchContext): Promise<SectionOutput> {
   const strategy = getStrategy(STRATEGY);
   const all = workerCount();
@@ -263,25 +317,35 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
   // evaluated (two in flight), each configuration alone on the machine, back to back, the
   // order alternating by round. This is the scaling a study sees (issue 10's target).
   const fed: { one: number[]; all: number[]; ratio: number[] } = { one: [], all: [], ratio: [] };
+  // In the same rounds, the machine's ceiling (two independent processes against one).
+  const ceiling: { one: number[]; two: number[]; ratio: number[] } = { one: [], two: [], ratio: [] };
   {
+    ctx.progress("optimizer: starting the machine-ceiling processes");
+    const procs = await machineCeiling(ctx);
     const p1 = await EvaluatorPool.start(ctx.bars, ctx.costs, 1);
     const pa = await EvaluatorPool.start(ctx.bars, ctx.costs, all);
     try {
       // Every worker past V8's warm-up (a few hundred evaluations each) before timing.
       for (const pool of [p1, pa]) for (const ts of [warm, ...rounds]) await feedAsTheRunner(pool, ts);
+      const fedTasks = (r: number) => [0, 1, 2].flatMap((k) => rounds[(r + k) % ROUNDS]);
       for (let r = 0; r < FED_ROUNDS; r++) {
         ctx.progress(`optimizer: pipelined feed, round ${r + 1}/${FED_ROUNDS}`);
         const t: Record<string, number> = {};
         for (const which of r % 2 === 0 ? ["one", "all"] : ["all", "one"]) {
           const t0 = performance.now();
-          await feedAsTheRunner(which === "one" ? p1 : pa, rounds[r % ROUNDS]);
+          await feedAsTheRunner(which === "one" ? p1 : pa, fedTasks(r));
           t[which] = performance.now() - t0;
         }
-        fed.one.push((TASKS * 1000) / t.one);
-        fed.all.push((TASKS * 1000) / t.all);
+        fed.one.push((FED_TASKS * 1000) / t.one);
+        fed.all.push((FED_TASKS * 1000) / t.all);
         fed.ratio.push(t.one / t.all);
+        const c = await procs.round(r);
+        ceiling.one.push(c.one);
+        ceiling.two.push(c.two);
+        ceiling.ratio.push(c.two / c.one);
       }
     } finally {
+      procs.close();
       await p1.close();
       await pa.close();
     }
@@ -317,7 +381,7 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
       ],
     },
     {
-      title: `Pool scaling as the runner feeds it: batches of ${BATCH}, the next one sent while one is evaluated, ${TASKS} tasks x ${FED_ROUNDS} rounds, 1 and ${all} workers back to back`,
+      title: `Pool scaling as the runner feeds it: batches of ${BATCH}, the next one sent while one is evaluated, ${FED_TASKS} tasks x ${FED_ROUNDS} rounds, 1 and ${all} workers back to back`,
       columns: ["workers", "trials/s (median)", "per round"],
       rows: [
         ["1", median(fed.one), fed.one.map((x) => x.toFixed(0)).join(", ")],
@@ -326,10 +390,23 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
       notes: [`scaling ${all} / 1 workers: ${fedScaling.toFixed(2)}x (rounds ${fed.ratio.map((x) => x.toFixed(2)).join(", ")}); each configuration alone on the machine, the order alternating by round.`],
     },
     {
+      title: `The machine's ceiling, in the same rounds: single-thread evaluators in processes of their own (no pool), one alone and two at once, ${FED_TASKS} tasks each`,
+      columns: ["processes", "trials/s (median)", "per round"],
+      rows: [
+        ["1", median(ceiling.one), ceiling.one.map((x) => x.toFixed(0)).join(", ")],
+        ["2", median(ceiling.two), ceiling.two.map((x) => x.toFixed(0)).join(", ")],
+      ],
+      notes: [
+        `two processes / one: ${median(ceiling.ratio).toFixed(2)}x (rounds ${ceiling.ratio.map((x) => x.toFixed(2)).join(", ")}): the most two workers can get here (shared caches, memory, and the host's other tenants).`,
+        `the pool's scaling as a share of it: ${median(fed.ratio.map((x, i) => x / ceiling.ratio[i])).toFixed(2)} (median of rounds).`,
+      ],
+    },
+    {
       title: "Targets (issues 3 and 10)",
       columns: ["figure", "median", "per round", "target", "met"],
       rows: [
         [`scaling as the runner feeds the pool, ${all} workers / 1 worker (issue 10)`, fedScaling, fed.ratio.map((x) => x.toFixed(2)).join(", "), `>= ${FED_SCALING_TARGET}x`, fedScaling >= FED_SCALING_TARGET],
+        ["the machine's ceiling: 2 independent processes / 1 (context)", median(ceiling.ratio), ceiling.ratio.map((x) => x.toFixed(2)).join(", "), "(context)", null],
         [`scaling, one batch at a time, ${all} workers / 1 worker (wall)`, scaling, scalings.map((x) => x.toFixed(2)).join(", "), `>= ${SCALING_TARGET}x`, scaling >= SCALING_TARGET],
         ["pool overhead, 1 - in-process / pool-1 (wall per trial)", overhead, pct(overheads), `< ${100 * OVERHEAD_TARGET}%`, overhead < OVERHEAD_TARGET],
         ["pool overhead in CPU: pool-1 / in-process - 1", cpuOverhead, pct(cpuOverheads), "(context)", null],
@@ -374,6 +451,7 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
       eval_ms_per_trial: { in_process: median(evalPerTask["in-process"]), pool_1: median(evalPerTask["pool-1"]), pool_all: median(evalPerTask["pool-all"]) },
       cores_busy: { in_process: median(coresUsed["in-process"]), pool_1: median(coresUsed["pool-1"]), pool_all: median(coresUsed["pool-all"]) },
       scaling: { median: scaling, rounds: scalings, target: SCALING_TARGET, met: scaling >= SCALING_TARGET, efficiency: scaling / all },
+      machine_ceiling: { median: median(ceiling.ratio), rounds: ceiling.ratio, trials_per_s_1: median(ceiling.one), trials_per_s_2: median(ceiling.two), pool_share: median(fed.ratio.map((x, i) => x / ceiling.ratio[i])) },
       scaling_as_fed: { median: fedScaling, rounds: fed.ratio, trials_per_s_1: median(fed.one), trials_per_s_all: median(fed.all), target: FED_SCALING_TARGET, met: fedScaling >= FED_SCALING_TARGET },
       pool_overhead: { median: overhead, rounds: overheads, target: OVERHEAD_TARGET, met: overhead < OVERHEAD_TARGET, cpu_median: cpuOverhead, cpu_rounds: cpuOverheads },
       runner: runners,
