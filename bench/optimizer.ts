@@ -316,7 +316,7 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
   // As the runner feeds the pool since round 3 of issue 10: batch k+1 sent while batch k is
   // evaluated (two in flight), each configuration alone on the machine, back to back, the
   // order alternating by round. This is the scaling a study sees (issue 10's target).
-  const fed: { one: number[]; all: number[]; ratio: number[] } = { one: [], all: [], ratio: [] };
+  const fed: { inProcess: number[]; one: number[]; all: number[]; ratio: number[]; overhead: number[] } = { inProcess: [], one: [], all: [], ratio: [], overhead: [] };
   // In the same rounds, the machine's ceiling (two independent processes against one).
   const ceiling: { one: number[]; two: number[]; ratio: number[] } = { one: [], two: [], ratio: [] };
   {
@@ -331,11 +331,17 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
       for (let r = 0; r < FED_ROUNDS; r++) {
         ctx.progress(`optimizer: pipelined feed, round ${r + 1}/${FED_ROUNDS}`);
         const t: Record<string, number> = {};
+        // The bare evaluator on the same tasks, in this thread (warm from the rounds above).
+        const t0 = performance.now();
+        for (const task of fedTasks(r)) evaluateTask(ev, task, 0);
+        t.in = performance.now() - t0;
         for (const which of r % 2 === 0 ? ["one", "all"] : ["all", "one"]) {
           const t0 = performance.now();
           await feedAsTheRunner(which === "one" ? p1 : pa, fedTasks(r));
           t[which] = performance.now() - t0;
         }
+        fed.inProcess.push((FED_TASKS * 1000) / t.in);
+        fed.overhead.push(1 - t.in / t.one);
         fed.one.push((FED_TASKS * 1000) / t.one);
         fed.all.push((FED_TASKS * 1000) / t.all);
         fed.ratio.push(t.one / t.all);
@@ -384,6 +390,7 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
       title: `Pool scaling as the runner feeds it: batches of ${BATCH}, the next one sent while one is evaluated, ${FED_TASKS} tasks x ${FED_ROUNDS} rounds, 1 and ${all} workers back to back`,
       columns: ["workers", "trials/s (median)", "per round"],
       rows: [
+        ["0 (this thread, the bare evaluator)", median(fed.inProcess), fed.inProcess.map((x) => x.toFixed(0)).join(", ")],
         ["1", median(fed.one), fed.one.map((x) => x.toFixed(0)).join(", ")],
         [String(all), median(fed.all), fed.all.map((x) => x.toFixed(0)).join(", ")],
       ],
@@ -409,6 +416,7 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
         ["the machine's ceiling: 2 independent processes / 1 (context)", median(ceiling.ratio), ceiling.ratio.map((x) => x.toFixed(2)).join(", "), "(context)", null],
         [`scaling, one batch at a time, ${all} workers / 1 worker (wall)`, scaling, scalings.map((x) => x.toFixed(2)).join(", "), `>= ${SCALING_TARGET}x`, scaling >= SCALING_TARGET],
         ["pool overhead, 1 - in-process / pool-1 (wall per trial)", overhead, pct(overheads), `< ${100 * OVERHEAD_TARGET}%`, overhead < OVERHEAD_TARGET],
+        ["pool overhead as the runner feeds it, 1 - in-process / pool-1", median(fed.overhead), pct(fed.overhead), `< ${100 * OVERHEAD_TARGET}%`, median(fed.overhead) < OVERHEAD_TARGET],
         ["pool overhead in CPU: pool-1 / in-process - 1", cpuOverhead, pct(cpuOverheads), "(context)", null],
       ],
       notes: [
@@ -452,7 +460,7 @@ async function run(ctx: BenchContext): Promise<SectionOutput> {
       cores_busy: { in_process: median(coresUsed["in-process"]), pool_1: median(coresUsed["pool-1"]), pool_all: median(coresUsed["pool-all"]) },
       scaling: { median: scaling, rounds: scalings, target: SCALING_TARGET, met: scaling >= SCALING_TARGET, efficiency: scaling / all },
       machine_ceiling: { median: median(ceiling.ratio), rounds: ceiling.ratio, trials_per_s_1: median(ceiling.one), trials_per_s_2: median(ceiling.two), pool_share: median(fed.ratio.map((x, i) => x / ceiling.ratio[i])) },
-      scaling_as_fed: { median: fedScaling, rounds: fed.ratio, trials_per_s_1: median(fed.one), trials_per_s_all: median(fed.all), target: FED_SCALING_TARGET, met: fedScaling >= FED_SCALING_TARGET },
+      scaling_as_fed: { median: fedScaling, rounds: fed.ratio, trials_per_s_in_process: median(fed.inProcess), trials_per_s_1: median(fed.one), trials_per_s_all: median(fed.all), overhead_1: median(fed.overhead), target: FED_SCALING_TARGET, met: fedScaling >= FED_SCALING_TARGET },
       pool_overhead: { median: overhead, rounds: overheads, target: OVERHEAD_TARGET, met: overhead < OVERHEAD_TARGET, cpu_median: cpuOverhead, cpu_rounds: cpuOverheads },
       runner: runners,
       tpe_proposal_cost: tpe,
