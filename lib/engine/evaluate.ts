@@ -179,7 +179,7 @@ class LazySignal implements LazyEvents {
   private strategy: Strategy | null = null;
   private params: Params = {};
   private known = 0;
-  /** Swaps decided at or before the bar of the last `targets` call. */
+  /** The swaps decided before the last `targets` call's first bar (fill bar <= it). */
   private k = 0;
 
   constructor(
