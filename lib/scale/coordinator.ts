@@ -23,7 +23,7 @@ import { hasBlob, putBlob } from "./blobs";
 import { codeHash } from "../io/code-hash";
 import { JOB_NAME, type EvaluationJob } from "./jobs";
 import { DEFAULT_QUEUE, jobId, keys, resultField, RESULTS_TTL_S, runKey } from "./keys";
-import { connectRedis, maskRedisUrl, requireReachable } from "./redis";
+import { connectReachable, connectRedis, maskRedisUrl } from "./redis";
 
 export interface RedisEvaluatorOptions {
   /** redis://[:password@]host:port */
@@ -80,13 +80,7 @@ export class RedisEvaluator implements TrialEvaluator {
 
   static async start(ctx: EvaluatorContext, options: RedisEvaluatorOptions): Promise<RedisEvaluator> {
     const o: Required<RedisEvaluatorOptions> = { queue: DEFAULT_QUEUE, trialsPerJob: 8, sweepMs: 1000, noWorkerWarningMs: 10_000, ...options };
-    const redis = connectRedis(o.url);
-    try {
-      await requireReachable(redis, o.url);
-    } catch (e) {
-      redis.disconnect();
-      throw e;
-    }
+    const redis = await connectReachable(o.url);
     const blobs = {
       data: await putBlob(redis, ctx.paths.data, RESULTS_TTL_S),
       costs: await putBlob(redis, ctx.paths.costs, RESULTS_TTL_S),

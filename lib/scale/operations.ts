@@ -22,7 +22,7 @@ import { isRunning, newOperationId, OperationRegistry, type OperationRecord } fr
 import { JobQueue } from "../serve/queue";
 import { WORKER_SCRIPT } from "../serve/runner";
 import { registryType, type Job, type ServerMessage, type WorkerMessage } from "../serve/types";
-import { connectRedis, maskRedisUrl, requireReachable, runBullWorker } from "./redis";
+import { connectReachable, connectRedis, maskRedisUrl, runBullWorker } from "./redis";
 
 export const DEFAULT_OPERATIONS_QUEUE = "stratlab-operations";
 export const OPERATION_JOB = "operation";
@@ -68,11 +68,7 @@ const HANDOFF_WAIT_MS = 5000;
 
 export async function startOperationWorker(o: OperationWorkerOptions): Promise<OperationWorker> {
   const queueName = o.queue ?? DEFAULT_OPERATIONS_QUEUE;
-  const pub: Redis = connectRedis(o.url);
-  await requireReachable(pub, o.url).catch((e) => {
-    pub.disconnect();
-    throw e;
-  });
+  const pub: Redis = await connectReachable(o.url);
   const sub = connectRedis(o.url);
   const name = `${hostname()}:${process.pid}`;
   let ran = 0;

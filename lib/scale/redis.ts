@@ -69,6 +69,18 @@ export async function requireReachable(redis: Redis, url: string, timeoutMs = 50
   }
 }
 
+/** connectRedis, then requireReachable; the connection is closed again when Redis does not answer. */
+export async function connectReachable(url: string): Promise<Redis> {
+  const redis = connectRedis(url);
+  try {
+    await requireReachable(redis, url);
+  } catch (e) {
+    redis.disconnect();
+    throw e;
+  }
+  return redis;
+}
+
 function oneLine(s: string): string {
   const t = s.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
   return t.length > 200 ? `${t.slice(0, 200)}…` : t;

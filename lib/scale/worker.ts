@@ -17,7 +17,7 @@ import { fetchBlob } from "./blobs";
 import { codeHash } from "../io/code-hash";
 import { JOB_NAME, type EvaluationJob, type EvaluationJobResult } from "./jobs";
 import { DEFAULT_QUEUE, keys, resultField, RESULTS_TTL_S } from "./keys";
-import { connectRedis, maskRedisUrl, requireReachable, runBullWorker } from "./redis";
+import { connectReachable, maskRedisUrl, runBullWorker } from "./redis";
 
 export interface QueueWorkerOptions {
   url: string;
@@ -50,11 +50,7 @@ interface Loaded {
 
 export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
   const queueName = o.queue ?? DEFAULT_QUEUE;
-  const redis: Redis = connectRedis(o.url);
-  await requireReachable(redis, o.url).catch((e) => {
-    redis.disconnect();
-    throw e;
-  });
+  const redis: Redis = await connectReachable(o.url);
   const cacheDir = o.cacheDir ?? join(tmpdir(), "stratlab-worker-cache");
   const localData = o.data === undefined ? null : { path: o.data, sha: hashFile(o.data) };
   const mine = codeHash();

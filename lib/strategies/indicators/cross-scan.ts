@@ -38,6 +38,15 @@ export interface CrossScan {
  * could overflow: Infinity (every bar exact).
  */
 export function crossTolerance(close: Float64Array, sums: WindowSums): number {
+  let t = tolerances.get(sums);
+  if (t === undefined) tolerances.set(sums, (t = toleranceOf(close, sums)));
+  return t;
+}
+
+/** One per data set: sma_cross's signal kernel and its scan share it. */
+const tolerances = new WeakMap<WindowSums, number>();
+
+function toleranceOf(close: Float64Array, sums: WindowSums): number {
   const { hi, lo } = sums;
   let m = 0;
   let e = 0;
